@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-embedded test-shared setup lint migrate
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+## Set everything up and run the helpdesk on the embedded defaults (SQLite, in-memory layer).
+run: setup
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bash scripts/run
+
+## Set everything up and run the whole suite: embedded defaults, then PostgreSQL + Redis.
+test: setup
+	PY=$(PY) bash scripts/test
+
+test-embedded: setup
+	PY=$(PY) bash scripts/test embedded
+
+test-shared: setup
+	PY=$(PY) bash scripts/test shared
+
+lint: setup
+	$(VENV)/bin/ruff check .

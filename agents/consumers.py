@@ -1,0 +1,182 @@
+"""The agent console socket: thin (rule 4). Session-authenticated agents join the groups of
+the inboxes they work, send frames that become service calls, and receive every event of
+those inboxes live. The protocol is in docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from agents import selectors as agent_selectors
+from agents import services as agent_services
+from chat import realtime, selectors, services
+from chat.consumers import FrameRateLimiter
+from chat.errors import ServiceError
+from chat.frames import FrameError, bool_field, error_frame, int_field, parse_frame, reply
+from chat.payloads import conversation_payload, message_payload
+
+PAGE = 200
+
+
+class AgentConsumer(AsyncWebsocketConsumer):
+    FRAME_TYPES = frozenset(
+        {
+            "availability.set",
+            "conversation.claim",
+            "conversation.transfer",
+            "conversation.resolve",
+            "conversation.reopen",
+            "message.send",
+            "note.add",
+            "typing",
+            "read",
+            "sync",
+            "ping",
+        }
+    )
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        self.profile = await database_sync_to_async(agent_selectors.profile_for_user)(user=user)
+        if self.profile is None:
+            await self.close()  # not an agent: the handshake is refused (HTTP 403)
+            return
+        self.user = self.profile.user
+        self.limiter = FrameRateLimiter(burst=80, per_second=20)
+        self.groups_joined = await database_sync_to_async(self._groups)()
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send_json(await database_sync_to_async(self._hello)())
+
+    def _groups(self) -> list[str]:
+        inbox_ids = selectors.inbox_ids_for_agent(user=self.user)
+        return [realtime.inbox_group(i) for i in inbox_ids] + [realtime.agent_group(self.user.pk)]
+
+    def _hello(self) -> dict[str, Any]:
+        queue = selectors.queue_for_agent(user=self.user)[:PAGE]
+        mine = selectors.conversations_for_agent(user=self.user, mine=True).exclude(status="resolved")
+        return {
+            "type": "hello",
+            "agent": agent_services.agent_payload(self.profile, load=agent_services.agent_load(user=self.user)),
+            "queue": [conversation_payload(c) for c in queue],
+            "mine": [conversation_payload(c) for c in mine.order_by("-last_message_at")[:PAGE]],
+        }
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def send_json(self, data: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(data, ensure_ascii=False))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        ref = None
+        try:
+            frame = parse_frame(text_data, bytes_data, self.FRAME_TYPES)
+            ref = frame.get("ref")
+            if not self.limiter.allow():
+                raise FrameError("rate_limited", "Too many frames; slow down.")
+            if frame["type"] == "ping":
+                await self.send_json(reply("pong", ref))
+                return
+            handler = getattr(self, "on_" + frame["type"].replace(".", "_"))
+            result = await database_sync_to_async(handler)(frame)
+            if result is not None:
+                await self.send_json(reply(result.pop("type"), ref, **result))
+        except ServiceError as error:
+            await self.send_json(error_frame(error, ref))
+
+    # --- handlers: run in a worker thread, return the reply frame ---------------------------
+
+    def _conversation(self, frame: dict[str, Any]):
+        return selectors.conversation_for_agent(user=self.user, public_id=frame.get("conversation"))
+
+    def on_availability_set(self, frame: dict[str, Any]) -> dict[str, Any]:
+        profile = agent_services.agent_set_availability(profile=self.profile, availability=frame.get("availability"))
+        return {"type": "availability.ack", "agent": agent_services.agent_payload(profile)}
+
+    def on_conversation_claim(self, frame: dict[str, Any]) -> dict[str, Any]:
+        conversation = agent_services.conversation_claim_within_capacity(
+            profile=self.profile, conversation=self._conversation(frame)
+        )
+        return self._conversation_ack(conversation)
+
+    def on_conversation_transfer(self, frame: dict[str, Any]) -> dict[str, Any]:
+        conversation = self._conversation(frame)
+        to_agent = to_team = None
+        if frame.get("agent") is not None:
+            to_agent = agent_selectors.transfer_target_agent(user_id=frame["agent"], inbox_id=conversation.inbox_id)
+        if frame.get("team") is not None:
+            to_team = agent_selectors.transfer_target_team(team_id=frame["team"])
+        note = frame.get("note") or ""
+        if not isinstance(note, str):
+            raise FrameError("invalid", "'note' must be a string.")
+        conversation = services.conversation_transfer(
+            conversation=conversation, actor=self.user, to_agent=to_agent, to_team=to_team, note=note
+        )
+        return self._conversation_ack(conversation)
+
+    def on_conversation_resolve(self, frame: dict[str, Any]) -> dict[str, Any]:
+        return self._conversation_ack(
+            services.conversation_resolve(conversation=self._conversation(frame), actor=self.user)
+        )
+
+    def on_conversation_reopen(self, frame: dict[str, Any]) -> dict[str, Any]:
+        return self._conversation_ack(
+            services.conversation_reopen(conversation=self._conversation(frame), actor=self.user)
+        )
+
+    def _conversation_ack(self, conversation) -> dict[str, Any]:
+        fresh = selectors.conversation_for_agent(user=self.user, public_id=str(conversation.public_id))
+        return {"type": "conversation.ack", "conversation": conversation_payload(fresh)}
+
+    def on_message_send(self, frame: dict[str, Any], *, private: bool = False) -> dict[str, Any]:
+        conversation = self._conversation(frame)
+        result = services.message_send(
+            conversation=conversation,
+            sender=self.user,
+            text=frame.get("text"),
+            client_id=frame.get("client_id"),
+            is_private=private,
+        )
+        return {
+            "type": "message.ack",
+            "message": message_payload(result.message, conversation_id=str(conversation.public_id)),
+            "duplicate": not result.created,
+        }
+
+    def on_note_add(self, frame: dict[str, Any]) -> dict[str, Any]:
+        return self.on_message_send(frame, private=True)
+
+    def on_typing(self, frame: dict[str, Any]) -> None:
+        services.typing_set(
+            conversation=self._conversation(frame), actor=self.user, is_typing=bool_field(frame, "is_typing")
+        )
+
+    def on_read(self, frame: dict[str, Any]) -> dict[str, Any]:
+        conversation = self._conversation(frame)
+        seq = services.conversation_mark_read(conversation=conversation, reader=self.user, seq=int_field(frame, "seq"))
+        return {"type": "read.ack", "conversation": str(conversation.public_id), "seq": seq}
+
+    def on_sync(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """Messages after ``after_seq`` (at most 500), to fill a gap after a reconnect."""
+        conversation = self._conversation(frame)
+        after = int_field(frame, "after_seq", default=0)
+        messages = selectors.messages_for_agent(conversation=conversation, after_seq=after, limit=500)
+        conversation_id = str(conversation.public_id)
+        return {
+            "type": "sync.done",
+            "conversation": conversation_payload(conversation),
+            "messages": [message_payload(m, conversation_id=conversation_id) for m in messages],
+            "has_more": len(messages) == 500,
+        }
+
+    # --- outbound ---------------------------------------------------------------------------
+
+    async def hd_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])

@@ -1,0 +1,163 @@
+"""The admin for the conversation domain. Transcripts are read-only: a conversation's history
+is changed only through services (rule 1), so inlines show it and never edit it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from chat import services
+from chat.errors import ServiceError
+from chat.models import Contact, Conversation, ConversationEvent, Inbox, Message, SatisfactionRating
+
+
+@admin.register(Inbox)
+class InboxAdmin(admin.ModelAdmin):
+    list_display = ("name", "public_key", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "public_key")
+    readonly_fields = ("public_key", "embed_snippet", "created_at")
+    filter_horizontal = ("agents",)
+
+    @admin.display(description="Embed code")
+    def embed_snippet(self, obj: Inbox) -> str:
+        if not obj.pk:
+            return "Save the inbox to get its embed code."
+        return format_html(
+            '<code>&lt;script async src="https://YOUR-HELPDESK/static/widget/loader.js" '
+            'data-inbox="{}"&gt;&lt;/script&gt;</code>',
+            obj.public_key,
+        )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ("seq", "created_at", "sender_kind", "sender_name", "is_private", "text")
+    readonly_fields = fields
+    ordering = ("seq",)
+
+
+class EventInline(ReadOnlyInline):
+    model = ConversationEvent
+    fields = ("created_at", "type", "actor_kind", "actor_user", "payload")
+    readonly_fields = fields
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "inbox",
+        "contact",
+        "status",
+        "priority",
+        "assignee",
+        "team",
+        "created_at",
+        "last_message_at",
+    )
+    list_filter = ("status", "priority", "inbox", "team", ("assignee", admin.RelatedOnlyFieldListFilter), "created_at")
+    search_fields = ("number", "public_id", "contact__name", "contact__email", "messages__text")
+    list_select_related = ("inbox", "contact", "assignee", "team")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "public_id",
+        "number",
+        "inbox",
+        "contact",
+        "status",
+        "priority",
+        "assignee",
+        "team",
+        "last_seq",
+        "contact_last_read_seq",
+        "agent_last_read_seq",
+        "created_at",
+        "waiting_since",
+        "assigned_at",
+        "first_response_at",
+        "last_message_at",
+        "resolved_at",
+    )
+    inlines = [MessageInline, EventInline]
+    actions = ["resolve_selected"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # conversations start from the widget
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    @admin.action(description="Resolve the selected conversations")
+    def resolve_selected(self, request, queryset) -> None:
+        done = 0
+        for conversation in queryset.select_related("contact"):
+            try:
+                services.conversation_resolve(conversation=conversation, actor=request.user)
+                done += 1
+            except ServiceError as error:
+                self.message_user(request, f"{conversation}: {error.message}", messages.WARNING)
+        self.message_user(request, f"Resolved {done} conversation(s).")
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "email", "inbox", "created_at", "last_seen_at")
+    list_filter = ("inbox", "created_at")
+    search_fields = ("name", "email", "public_id")
+    readonly_fields = ("public_id", "inbox", "created_at", "last_seen_at")
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # contacts are minted by the widget with their secret token
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("conversation", "seq", "sender_kind", "sender_name", "is_private", "created_at")
+    list_filter = ("sender_kind", "is_private", "created_at")
+    search_fields = ("text", "conversation__number")
+    list_select_related = ("conversation",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConversationEvent)
+class ConversationEventAdmin(MessageAdmin):
+    list_display = ("conversation", "type", "actor_kind", "actor_user", "created_at")
+    list_filter = ("type", "actor_kind", "created_at")
+    search_fields = ("conversation__number",)
+    list_select_related = ("conversation", "actor_user")
+
+
+@admin.register(SatisfactionRating)
+class SatisfactionRatingAdmin(admin.ModelAdmin):
+    list_display = ("conversation", "score", "agent", "created_at")
+    list_filter = ("score", ("agent", admin.RelatedOnlyFieldListFilter), "created_at")
+    search_fields = ("comment", "conversation__number")
+    list_select_related = ("conversation", "agent")
+    readonly_fields = ("conversation", "score", "comment", "agent", "created_at", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,44 @@
+"""One error body for the whole API: ``{"error": {"code": ..., "message": ...}}``.
+
+The codes are the same as the sockets' error codes (docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from chat.errors import ServiceError
+
+DRF_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "invalid_token",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.ParseError: "malformed_json",
+    exceptions.ValidationError: "invalid",
+    exceptions.Throttled: "rate_limited",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.NotAcceptable: "not_acceptable",
+}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        return Response({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = next((c for cls, c in DRF_CODES.items() if isinstance(exc, cls)), "error")
+    detail = response.data
+    message = detail.get("detail") if isinstance(detail, dict) and "detail" in detail else detail
+    text = "Invalid input." if isinstance(message, (dict, list)) else str(message)
+    body = {"error": {"code": code, "message": text}}
+    if isinstance(exc, exceptions.ValidationError):
+        body["error"]["fields"] = detail
+    response.data = body
+    if response.status_code == status.HTTP_403_FORBIDDEN and code == "not_authenticated":
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+    return response

@@ -1,0 +1,102 @@
+"""Serializers that describe the payload shapes of ``chat.payloads`` for the OpenAPI schema.
+
+Views return the payload functions' dicts; these classes only document them. A test checks
+that the fields here and the keys there stay the same.
+"""
+
+from rest_framework import serializers
+
+
+class SenderSchema(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["contact", "agent", "bot", "system"])
+    name = serializers.CharField()
+
+
+class MessageSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    conversation = serializers.UUIDField()
+    seq = serializers.IntegerField(help_text="Per-conversation sequence number, dense from 1.")
+    client_id = serializers.CharField(allow_null=True, help_text="The sender's idempotency key.")
+    sender = SenderSchema()
+    text = serializers.CharField(help_text="Plain text; render as text, never as HTML.")
+    is_private = serializers.BooleanField(help_text="A private note: agents only.")
+    created_at = serializers.DateTimeField()
+
+
+class AssigneeSchema(serializers.Serializer):
+    name = serializers.CharField()
+    id = serializers.IntegerField(required=False, help_text="Agents' view only.")
+
+
+class ContactSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class NamedRefSchema(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PublicConversationSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.IntegerField(help_text="Human number, e.g. 1042 for #1042.")
+    status = serializers.ChoiceField(choices=["waiting", "open", "pending", "resolved"])
+    assignee = AssigneeSchema(allow_null=True)
+    last_seq = serializers.IntegerField()
+    contact_last_read_seq = serializers.IntegerField()
+    agent_last_read_seq = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+
+
+class ConversationSchema(PublicConversationSchema):
+    inbox = NamedRefSchema()
+    contact = ContactSchema()
+    team = NamedRefSchema(allow_null=True)
+    priority = serializers.IntegerField(help_text="0 low, 1 normal, 2 high, 3 urgent.")
+    waiting_since = serializers.DateTimeField(allow_null=True)
+    assigned_at = serializers.DateTimeField(allow_null=True)
+    first_response_at = serializers.DateTimeField(allow_null=True)
+    last_message_at = serializers.DateTimeField(allow_null=True)
+
+
+class EventSchema(serializers.Serializer):
+    type = serializers.CharField()
+    actor_kind = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    payload = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+
+class ConversationPageSchema(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ConversationSchema(many=True)
+
+
+class PublicConversationListSchema(serializers.Serializer):
+    results = PublicConversationSchema(many=True)
+
+
+class MessagePageSchema(serializers.Serializer):
+    results = MessageSchema(many=True)
+    has_more = serializers.BooleanField()
+
+
+class TranscriptSchema(serializers.Serializer):
+    conversation = ConversationSchema()
+    messages = MessageSchema(many=True)
+    events = EventSchema(many=True)
+
+
+class ErrorBodySchema(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorSchema(serializers.Serializer):
+    error = ErrorBodySchema()

@@ -1,0 +1,220 @@
+"""REST endpoints for what sockets do not suit: lists, paged history, transcripts.
+
+Agent endpoints use the Django session; widget endpoints use the contact's secret token in
+``Authorization: Bearer <token>`` (never in the URL) and answer CORS only for the inbox's
+allowed origins. All reads go through ``chat.selectors``.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chat import selectors
+from chat.api import schemas
+from chat.choices import ConversationStatus
+from chat.models import Conversation, Message
+from chat.payloads import conversation_payload, message_payload, user_name
+
+MAX_LIMIT = 200
+
+
+class MessageQuery(serializers.Serializer):
+    after_seq = serializers.IntegerField(min_value=0, default=0)
+    before_seq = serializers.IntegerField(min_value=1, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=100)
+
+
+class ConversationQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ConversationStatus.values, required=False)
+    inbox = serializers.IntegerField(min_value=1, required=False)
+    mine = serializers.BooleanField(required=False, default=False)
+
+
+MESSAGE_PARAMS = [
+    OpenApiParameter("after_seq", int, description="Only messages with a higher seq (default 0)."),
+    OpenApiParameter("before_seq", int, description="The latest `limit` messages below this seq."),
+    OpenApiParameter("limit", int, description=f"At most this many (1-{MAX_LIMIT}, default 100)."),
+]
+
+
+def message_page(messages: list[Message], conversation: Conversation, limit: int) -> dict:
+    conversation_id = str(conversation.public_id)
+    return {
+        "results": [message_payload(m, conversation_id=conversation_id) for m in messages],
+        "has_more": len(messages) == limit,
+    }
+
+
+def parse_query(serializer_class, request: Request) -> dict:
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+class ConversationPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# --- agents ----------------------------------------------------------------------------------
+
+
+class AgentAPIView(APIView):
+    """Session-authenticated; the selectors scope every read to the agent's inboxes."""
+
+
+class ConversationListView(AgentAPIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=ConversationStatus.values),
+            OpenApiParameter("inbox", int),
+            OpenApiParameter("mine", bool, description="Only conversations assigned to me."),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: schemas.ConversationPageSchema, 400: schemas.ErrorSchema},
+        summary="Conversations the agent may see, newest activity first",
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(ConversationQuery, request)
+        qs = selectors.conversations_for_agent(
+            user=request.user, status=query.get("status"), inbox_id=query.get("inbox"), mine=query["mine"]
+        ).order_by("-last_message_at", "-created_at", "-id")
+        paginator = ConversationPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response([conversation_payload(c) for c in page])
+
+
+class ConversationDetailView(AgentAPIView):
+    @extend_schema(responses={200: schemas.ConversationSchema, 404: schemas.ErrorSchema})
+    def get(self, request: Request, public_id: str) -> Response:
+        conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id)
+        return Response(conversation_payload(conversation))
+
+
+class ConversationMessagesView(AgentAPIView):
+    @extend_schema(parameters=MESSAGE_PARAMS, responses={200: schemas.MessagePageSchema, 404: schemas.ErrorSchema})
+    def get(self, request: Request, public_id: str) -> Response:
+        conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id)
+        query = parse_query(MessageQuery, request)
+        messages = selectors.messages_for_agent(
+            conversation=conversation,
+            after_seq=query["after_seq"],
+            before_seq=query.get("before_seq"),
+            limit=query["limit"],
+        )
+        return Response(message_page(messages, conversation, query["limit"]))
+
+
+def event_payload(event) -> dict:
+    return {
+        "type": event.type,
+        "actor_kind": event.actor_kind,
+        "actor": user_name(event.actor_user) if event.actor_user_id else None,
+        "payload": event.payload,
+        "created_at": event.created_at.isoformat(),
+    }
+
+
+class TranscriptView(AgentAPIView):
+    @extend_schema(responses={200: schemas.TranscriptSchema, 404: schemas.ErrorSchema})
+    def get(self, request: Request, public_id: str) -> Response:
+        """The whole transcript with private notes and the audit trail, for the console."""
+        conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id)
+        conversation_id = str(conversation.public_id)
+        messages = conversation.messages.order_by("seq")
+        events = conversation.events.select_related("actor_user").order_by("created_at", "id")
+        return Response(
+            {
+                "conversation": conversation_payload(conversation),
+                "messages": [message_payload(m, conversation_id=conversation_id) for m in messages],
+                "events": [event_payload(e) for e in events],
+            }
+        )
+
+
+class TranscriptTextView(AgentAPIView):
+    @extend_schema(responses={(200, "text/plain"): str, 404: schemas.ErrorSchema})
+    def get(self, request: Request, public_id: str) -> HttpResponse:
+        """The transcript as a plain-text download (private notes marked as such)."""
+        conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id)
+        lines = [f"Conversation #{conversation.number} with {conversation.contact}", ""]
+        for m in conversation.messages.order_by("seq"):
+            label = f"{m.sender_name or m.sender_kind}{' (private note)' if m.is_private else ''}"
+            lines.append(f"[{m.created_at:%Y-%m-%d %H:%M:%S} UTC] {label}: {m.text}")
+        response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.number}.txt"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+# --- widget (contacts) -----------------------------------------------------------------------
+
+
+class WidgetAPIView(APIView):
+    """Contact-authenticated by bearer token, scoped to one inbox; CORS for its origins only."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        self.inbox = selectors.inbox_by_key(public_key=kwargs["inbox_key"])
+        if self.inbox is None:
+            raise NotFound("No such inbox.")
+        if request.method == "OPTIONS":
+            return
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthenticated("Send the contact token as 'Authorization: Bearer <token>'.")
+        self.contact = selectors.contact_by_token(inbox=self.inbox, token=token.strip())
+        if self.contact is None:
+            raise AuthenticationFailed("Unknown token.")
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        origin = request.headers.get("Origin")
+        inbox = getattr(self, "inbox", None)
+        if origin and inbox is not None and inbox.allows_origin(origin):
+            response["Access-Control-Allow-Origin"] = origin
+            response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+            response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+            response["Access-Control-Max-Age"] = "600"
+            response["Vary"] = "Origin"
+        return response
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="widget"'
+
+
+class WidgetConversationListView(WidgetAPIView):
+    @extend_schema(responses={200: schemas.PublicConversationListSchema, 401: schemas.ErrorSchema})
+    def get(self, request: Request, inbox_key: str) -> Response:
+        conversations = selectors.conversations_for_contact(contact=self.contact)[:MAX_LIMIT]
+        return Response({"results": [conversation_payload(c, for_contact=True) for c in conversations]})
+
+
+class WidgetMessagesView(WidgetAPIView):
+    @extend_schema(
+        parameters=MESSAGE_PARAMS,
+        responses={200: schemas.MessagePageSchema, 401: schemas.ErrorSchema, 404: schemas.ErrorSchema},
+    )
+    def get(self, request: Request, inbox_key: str, public_id: str) -> Response:
+        conversation = selectors.conversation_for_contact(contact=self.contact, public_id=public_id)
+        query = parse_query(MessageQuery, request)
+        messages = selectors.messages_for_contact(
+            conversation=conversation,
+            after_seq=query["after_seq"],
+            before_seq=query.get("before_seq"),
+            limit=query["limit"],
+        )
+        return Response(message_page(messages, conversation, query["limit"]))

@@ -1,0 +1,256 @@
+"""The visitor socket: thin (rule 4). Authenticate, join the contact's group, check each frame,
+call a service, relay group events. The protocol is in docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from chat import realtime, selectors, services
+from chat.choices import ConversationStatus
+from chat.errors import ServiceError
+from chat.frames import FrameError, bool_field, error_frame, int_field, parse_frame, reply
+from chat.models import Contact, Conversation
+from chat.payloads import contact_payload, conversation_payload, message_payload, rating_payload
+
+CLOSE_UNAUTHENTICATED = 4001
+MAX_AUTH_ATTEMPTS = 5
+
+
+def header(scope: dict[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class FrameRateLimiter:
+    """A token bucket: a burst of ``burst`` frames, refilled at ``per_second``."""
+
+    def __init__(self, burst: int = 40, per_second: float = 10.0) -> None:
+        self.capacity = burst
+        self.tokens = float(burst)
+        self.rate = per_second
+        self.stamp = time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class VisitorConsumer(AsyncWebsocketConsumer):
+    FRAME_TYPES = frozenset(
+        {"auth", "conversation.start", "resume", "message.send", "typing", "read", "rate", "contact.update", "ping"}
+    )
+
+    async def connect(self) -> None:
+        key = self.scope["url_route"]["kwargs"]["inbox_key"]
+        self.inbox = await database_sync_to_async(selectors.inbox_by_key)(public_key=key)
+        origin = header(self.scope, b"origin")
+        if self.inbox is None or not self.inbox.allows_origin(origin):
+            await self.close()  # before accept: the handshake is refused (HTTP 403)
+            return
+        self.contact: Contact | None = None
+        self.conversation: Conversation | None = None
+        self.replayed_seq = 0  # live events at or below this were already sent by a resume
+        self.auth_attempts = 0
+        self.limiter = FrameRateLimiter()
+        await self.accept()
+        self.auth_timer = asyncio.get_running_loop().call_later(
+            settings.HELPDESK["AUTH_TIMEOUT_SECONDS"], self._auth_timeout
+        )
+
+    def _auth_timeout(self) -> None:
+        if self.contact is None:
+            self.closing = asyncio.ensure_future(self.close(code=CLOSE_UNAUTHENTICATED))
+
+    async def disconnect(self, code: int) -> None:
+        timer = getattr(self, "auth_timer", None)
+        if timer is not None:
+            timer.cancel()
+        if getattr(self, "contact", None) is not None:
+            await self.channel_layer.group_discard(realtime.contact_group(self.contact.public_id), self.channel_name)
+
+    async def send_json(self, data: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(data, ensure_ascii=False))
+
+    # --- inbound ----------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        ref = None
+        try:
+            frame = parse_frame(text_data, bytes_data, self.FRAME_TYPES)
+            ref = frame.get("ref")
+            if not self.limiter.allow():
+                raise FrameError("rate_limited", "Too many frames; slow down.")
+            frame_type = frame["type"]
+            if frame_type == "ping":
+                await self.send_json(reply("pong", ref))
+                return
+            if frame_type == "auth":
+                await self.on_auth(frame, ref)
+                return
+            if self.contact is None:
+                raise FrameError("not_authenticated", "Send an 'auth' frame first.")
+            handler = getattr(self, "on_" + frame_type.replace(".", "_"))
+            await handler(frame, ref)
+        except ServiceError as error:
+            await self.send_json(error_frame(error, ref))
+
+    async def on_auth(self, frame: dict[str, Any], ref: Any) -> None:
+        if self.contact is not None:
+            raise FrameError("already_authenticated", "This socket is already authenticated.")
+        token = frame.get("token")
+        minted = None
+        if token is None:
+            self.contact, minted = await database_sync_to_async(services.contact_create)(inbox=self.inbox)
+        else:
+            self.contact = await database_sync_to_async(selectors.contact_by_token)(inbox=self.inbox, token=token)
+            if self.contact is None:
+                self.auth_attempts += 1
+                if self.auth_attempts >= MAX_AUTH_ATTEMPTS:
+                    await self.close(code=CLOSE_UNAUTHENTICATED)
+                raise FrameError("invalid_token", "Unknown token; authenticate without one to start afresh.")
+        self.auth_timer.cancel()
+        await self.channel_layer.group_add(realtime.contact_group(self.contact.public_id), self.channel_name)
+        state = await database_sync_to_async(self._session_state)()
+        if minted:
+            state["token"] = minted
+        await self.send_json(reply("auth.ok", ref, **state))
+
+    def _session_state(self) -> dict[str, Any]:
+        services.contact_touch(contact=self.contact)
+        self.conversation = selectors.conversation_current_for_contact(contact=self.contact)
+        return {
+            "contact": contact_payload(self.contact),
+            "greeting": self.inbox.greeting,
+            "conversation": self._conversation_state(),
+        }
+
+    def _conversation_state(self) -> dict[str, Any] | None:
+        conversation = self.conversation
+        if conversation is None:
+            return None
+        data = conversation_payload(conversation, for_contact=True)
+        if conversation.status == ConversationStatus.WAITING:
+            data["queue_position"], data["queue_length"] = selectors.queue_position(conversation=conversation)
+        rating = getattr(conversation, "rating", None) if conversation.status == ConversationStatus.RESOLVED else None
+        data["rating"] = rating_payload(rating, conversation_id=data["id"]) if rating else None
+        return data
+
+    async def on_conversation_start(self, frame: dict[str, Any], ref: Any) -> None:
+        text = frame.get("text")
+        client_id = frame.get("client_id")
+
+        def start() -> dict[str, Any]:
+            conversation, created = services.conversation_start(contact=self.contact, text=text, client_id=client_id)
+            self.conversation = selectors.conversation_for_contact(
+                contact=self.contact, public_id=str(conversation.public_id)
+            )
+            return {"created": created, "conversation": self._conversation_state()}
+
+        await self.send_json(reply("conversation", ref, **await database_sync_to_async(start)()))
+
+    async def on_resume(self, frame: dict[str, Any], ref: Any) -> None:
+        """Send every public message after ``last_seq`` in order, then ``resume.done``."""
+        last_seq = int_field(frame, "last_seq", default=0)
+
+        def load() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            conversation = selectors.conversation_for_contact(contact=self.contact, public_id=frame.get("conversation"))
+            self.conversation = conversation
+            conversation_id = str(conversation.public_id)
+            batch = settings.HELPDESK["RESUME_BATCH"]
+            messages, cursor = [], last_seq
+            while True:
+                page = selectors.messages_for_contact(conversation=conversation, after_seq=cursor, limit=batch)
+                messages.extend(message_payload(m, conversation_id=conversation_id) for m in page)
+                if len(page) < batch:
+                    break
+                cursor = page[-1].seq
+            return messages, self._conversation_state()
+
+        messages, state = await database_sync_to_async(load)()
+        for message in messages:
+            await self.send_json({"type": "message.new", "message": message, "replay": True})
+        self.replayed_seq = max([last_seq] + [m["seq"] for m in messages])
+        await self.send_json(
+            reply("resume.done", ref, conversation=state, last_seq=self.replayed_seq, count=len(messages))
+        )
+
+    def _require_conversation(self) -> Conversation:
+        if self.conversation is None:
+            raise ServiceError("no_conversation", "Start or resume a conversation first.", status=409)
+        return self.conversation
+
+    async def on_message_send(self, frame: dict[str, Any], ref: Any) -> None:
+        conversation = self._require_conversation()
+
+        def send() -> dict[str, Any]:
+            result = services.message_send(
+                conversation=conversation, sender=self.contact, text=frame.get("text"), client_id=frame.get("client_id")
+            )
+            return {
+                "message": message_payload(result.message, conversation_id=str(conversation.public_id)),
+                "duplicate": not result.created,
+            }
+
+        await self.send_json(reply("message.ack", ref, **await database_sync_to_async(send)()))
+
+    async def on_typing(self, frame: dict[str, Any], ref: Any) -> None:
+        conversation = self._require_conversation()
+        is_typing = bool_field(frame, "is_typing")
+        await database_sync_to_async(services.typing_set)(
+            conversation=conversation, actor=self.contact, is_typing=is_typing
+        )
+
+    async def on_read(self, frame: dict[str, Any], ref: Any) -> None:
+        conversation = self._require_conversation()
+        seq = int_field(frame, "seq")
+        mark = await database_sync_to_async(services.conversation_mark_read)(
+            conversation=conversation, reader=self.contact, seq=seq
+        )
+        await self.send_json(reply("read.ack", ref, conversation=str(conversation.public_id), seq=mark))
+
+    async def on_rate(self, frame: dict[str, Any], ref: Any) -> None:
+        conversation = self._require_conversation()
+        rating = await database_sync_to_async(services.conversation_rate)(
+            conversation=conversation, contact=self.contact, score=frame.get("score"), comment=frame.get("comment", "")
+        )
+        await self.send_json(
+            reply("rate.ack", ref, rating=rating_payload(rating, conversation_id=str(conversation.public_id)))
+        )
+
+    async def on_contact_update(self, frame: dict[str, Any], ref: Any) -> None:
+        contact = await database_sync_to_async(services.contact_update)(
+            contact=self.contact, name=frame.get("name"), email=frame.get("email")
+        )
+        await self.send_json(reply("contact", ref, contact=contact_payload(contact)))
+
+    # --- outbound: events from the contact's group ------------------------------------------
+
+    async def hd_event(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        if event.get("type") == "message.new":
+            payload = event["message"]
+            if payload.get("is_private"):  # defence in depth: never relay a note to a contact
+                return
+            current = self.conversation
+            if current is not None and payload["conversation"] == str(current.public_id):
+                if payload["seq"] <= self.replayed_seq:
+                    return  # already sent by the resume that ran while this event queued
+        if event.get("type") == "conversation.updated" and self.conversation is not None:
+            if event["conversation"]["id"] == str(self.conversation.public_id):
+                self.conversation.status = event["conversation"]["status"]
+        await self.send_json(event)

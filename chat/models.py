@@ -1,0 +1,169 @@
+"""The conversation domain's tables. Writes happen only in ``chat.services``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from chat.choices import ActorKind, ConversationStatus, EventType, Priority, SenderKind
+from chat.tokens import mint_public_key
+
+
+class Inbox(models.Model):
+    """One website (or channel) that receives chats."""
+
+    name = models.CharField(max_length=120)
+    public_key = models.CharField(max_length=32, unique=True, default=mint_public_key, editable=False)
+    allowed_origins = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Origins allowed to open the widget socket, e.g. ["https://example.com"].',
+    )
+    greeting = models.CharField(max_length=300, blank=True, default="Hi! How can we help?")
+    agents = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="inboxes", blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "inboxes"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allows_origin(self, origin: str | None) -> bool:
+        if not origin:
+            return False
+        return origin.rstrip("/").lower() in {o.rstrip("/").lower() for o in self.allowed_origins}
+
+
+class Contact(models.Model):
+    """A person who writes in; authenticates with a server-minted secret stored as a hash."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="contacts")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"Visitor {str(self.public_id)[:8]}"
+
+
+class Conversation(models.Model):
+    """The ticket: one support case; its messages are its transcript."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.PositiveIntegerField(unique=True, null=True, editable=False)
+    inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="conversations")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
+    status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.WAITING)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    # A string reference: chat never imports agents, but a conversation can be routed to a team.
+    team = models.ForeignKey(
+        "agents.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    last_seq = models.PositiveIntegerField(default=0, editable=False)
+    contact_last_read_seq = models.PositiveIntegerField(default=0, editable=False)
+    agent_last_read_seq = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["inbox", "status", "-priority", "waiting_since"], name="conv_queue"),
+            models.Index(fields=["assignee", "status"], name="conv_assignee"),
+            models.Index(fields=["contact", "-created_at"], name="conv_contact"),
+        ]
+        permissions = [("view_all_conversations", "Can see every inbox's conversations (manager)")]
+
+    def __str__(self) -> str:
+        return f"#{self.number}" if self.number else str(self.public_id)
+
+
+class Message(models.Model):
+    """One transcript entry, numbered by ``seq`` within its conversation."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    seq = models.PositiveIntegerField()
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    sender_kind = models.CharField(max_length=16, choices=SenderKind.choices)
+    sender_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sender_name = models.CharField(max_length=120, blank=True)
+    text = models.TextField()
+    is_private = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["conversation", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="message_client_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}:{self.seq}"
+
+
+class ConversationEvent(models.Model):
+    """The audit trail: every change of state, who made it, and its details."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=32, choices=EventType.choices)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} on {self.conversation_id}"
+
+
+class SatisfactionRating(models.Model):
+    """The contact's CSAT answer, credited to the agent who held the conversation."""
+
+    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True, max_length=2000)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="ratings"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_5")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 for {self.conversation}"

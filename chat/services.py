@@ -1,0 +1,578 @@
+"""Every write of the conversation domain (rule 1): persist, commit, then broadcast (rule 2).
+
+Callers hand in rows they obtained through ``chat.selectors`` (so access is already scoped);
+services enforce the state rules, write in one transaction, record a ConversationEvent for
+each change of state, and publish after commit through ``chat.realtime``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from chat import realtime
+from chat.choices import ACTIVE_STATUSES, ActorKind, ConversationStatus, EventType, SenderKind
+from chat.errors import ServiceError, invalid
+from chat.models import Contact, Conversation, ConversationEvent, Inbox, Message, SatisfactionRating
+from chat.payloads import conversation_payload, message_payload, rating_payload, user_name
+from chat.tokens import hash_secret, mint_secret
+
+NUMBER_OFFSET = 1000
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    created: bool
+
+
+# --- validation helpers ------------------------------------------------------------------------
+
+
+def clean_text(text: Any) -> str:
+    """Message text: a non-blank string within the size limit; stored as given, shown as text."""
+    if not isinstance(text, str):
+        raise invalid("text must be a string.")
+    if not text.strip():
+        raise invalid("text must not be empty.")
+    limit = settings.HELPDESK["MAX_MESSAGE_CHARS"]
+    if len(text) > limit:
+        raise ServiceError("too_long", f"text is longer than {limit} characters.")
+    if "\x00" in text:
+        raise invalid("text must not contain NUL characters.")
+    return text
+
+
+def clean_client_id(client_id: Any) -> str:
+    """The idempotency key a client chose for a message: 1-64 printable ASCII characters."""
+    if not isinstance(client_id, str) or not (1 <= len(client_id) <= 64):
+        raise invalid("client_id must be a string of 1 to 64 characters.")
+    if not client_id.isascii() or not client_id.isprintable():
+        raise invalid("client_id must be printable ASCII.")
+    return client_id
+
+
+def _groups_for(conversation: Conversation, *, private: bool) -> list[str]:
+    groups = [realtime.inbox_group(conversation.inbox_id)]
+    if not private:
+        groups.append(realtime.contact_group(conversation.contact.public_id))
+    return groups
+
+
+def _record(
+    conversation: Conversation,
+    event_type: str,
+    *,
+    actor: AbstractBaseUser | Contact | None,
+    payload: dict[str, Any] | None = None,
+) -> ConversationEvent:
+    if isinstance(actor, Contact):
+        kind, user = ActorKind.CONTACT, None
+    elif actor is None:
+        kind, user = ActorKind.SYSTEM, None
+    else:
+        kind, user = ActorKind.AGENT, actor
+    return ConversationEvent.objects.create(
+        conversation=conversation, type=event_type, actor_kind=kind, actor_user=user, payload=payload or {}
+    )
+
+
+def _broadcast_conversation(conversation: Conversation) -> None:
+    """After commit, tell agents (full shape) and the contact (public shape) the new state.
+
+    The state is read after commit, so it is what the database holds, and the callback is
+    registered before any system message so clients learn of the change first.
+    """
+    pk = conversation.pk
+
+    def send() -> None:
+        fresh = Conversation.objects.select_related("inbox", "contact", "assignee", "team").get(pk=pk)
+        realtime.publish(
+            [realtime.inbox_group(fresh.inbox_id)],
+            realtime.envelope("conversation.updated", {"conversation": conversation_payload(fresh)}),
+        )
+        realtime.publish(
+            [realtime.contact_group(fresh.contact.public_id)],
+            realtime.envelope("conversation.updated", {"conversation": conversation_payload(fresh, for_contact=True)}),
+        )
+
+    realtime.after_commit(send)
+
+
+def _broadcast_queue_positions(inbox_id: int) -> None:
+    """After commit, tell each waiting contact of the inbox its place in the queue (1 query)."""
+
+    def send() -> None:
+        from chat.selectors import queue_for_inbox  # selectors import services' models only
+
+        waiting = list(queue_for_inbox(inbox_id=inbox_id).values_list("public_id", "contact__public_id"))
+        for position, (conversation_id, contact_id) in enumerate(waiting, start=1):
+            realtime.publish(
+                [realtime.contact_group(contact_id)],
+                realtime.envelope(
+                    "queue.position",
+                    {"conversation": str(conversation_id), "position": position, "waiting": len(waiting)},
+                ),
+            )
+
+    realtime.after_commit(send)
+
+
+# --- the sequence counter -------------------------------------------------------------------
+
+
+def _next_seq(conversation: Conversation, *, now: datetime, first_response: bool) -> tuple[int, str]:
+    """Take the next sequence number and touch the conversation in one locking UPDATE.
+
+    The row lock it takes serialises senders of one conversation until commit, so sequence
+    numbers are dense and ordered; RETURNING (PostgreSQL, SQLite >= 3.35) saves a query.
+    """
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    sets = "last_seq = last_seq + 1, last_message_at = %s"
+    params: list[Any] = [now]
+    if first_response:
+        sets += ", first_response_at = COALESCE(first_response_at, %s)"
+        params.append(now)
+    params.append(conversation.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s RETURNING last_seq, status", params)
+        row = cursor.fetchone()
+    if row is None:
+        raise ServiceError("not_found", "The conversation no longer exists.", status=404)
+    return row[0], row[1]
+
+
+def _append(
+    conversation: Conversation,
+    *,
+    sender_kind: str,
+    text: str,
+    sender_user: AbstractBaseUser | None = None,
+    sender_name: str = "",
+    client_id: str | None = None,
+    is_private: bool = False,
+    now: datetime | None = None,
+) -> Message:
+    """Store one transcript entry with the next sequence number (inside the caller's atomic)."""
+    now = now or timezone.now()
+    first_response = sender_kind == SenderKind.AGENT and not is_private
+    seq, status = _next_seq(conversation, now=now, first_response=first_response)
+    message = Message.objects.create(
+        conversation=conversation,
+        seq=seq,
+        client_id=client_id,
+        sender_kind=sender_kind,
+        sender_user=sender_user,
+        sender_name=sender_name,
+        text=text,
+        is_private=is_private,
+        created_at=now,
+    )
+    conversation.last_seq = seq
+    conversation.status = status
+    conversation.last_message_at = now
+    if first_response and conversation.first_response_at is None:
+        conversation.first_response_at = now
+    return message
+
+
+def _broadcast_message(conversation: Conversation, message: Message) -> None:
+    conversation_id = str(conversation.public_id)
+    realtime.broadcast(
+        _groups_for(conversation, private=message.is_private),
+        realtime.envelope("message.new", {"message": message_payload(message, conversation_id=conversation_id)}),
+    )
+
+
+def _system_message(conversation: Conversation, text: str, now: datetime | None = None) -> Message:
+    message = _append(conversation, sender_kind=SenderKind.SYSTEM, text=text, now=now)
+    _broadcast_message(conversation, message)
+    return message
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+def contact_create(*, inbox: Inbox, name: str = "", email: str = "") -> tuple[Contact, str]:
+    """Mint a contact and its secret token; the token is returned once and stored hashed."""
+    if not inbox.is_active:
+        raise ServiceError("inbox_closed", "This inbox does not take chats.", status=403)
+    token = mint_secret()
+    contact = Contact.objects.create(inbox=inbox, token_hash=hash_secret(token), name=name[:120], email=email[:254])
+    return contact, token
+
+
+def contact_touch(*, contact: Contact) -> None:
+    """Record when the contact was last connected."""
+    Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
+
+
+def contact_update(*, contact: Contact, name: str | None = None, email: str | None = None) -> Contact:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    fields = []
+    if name is not None:
+        if not isinstance(name, str) or len(name) > 120:
+            raise invalid("name must be a string of at most 120 characters.")
+        contact.name = name.strip()
+        fields.append("name")
+    if email is not None:
+        if not isinstance(email, str):
+            raise invalid("email must be a string.")
+        email = email.strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError as exc:
+                raise invalid("email is not a valid address.") from exc
+        contact.email = email
+        fields.append("email")
+    if fields:
+        Contact.objects.filter(pk=contact.pk).update(**{f: getattr(contact, f) for f in fields})
+    return contact
+
+
+# --- conversations ------------------------------------------------------------------------------
+
+
+def conversation_start(
+    *, contact: Contact, text: str | None = None, client_id: str | None = None
+) -> tuple[Conversation, bool]:
+    """Open a conversation in the contact's inbox queue, or return its active one.
+
+    Returns ``(conversation, created)``. One active conversation per contact: a second tab
+    that starts at the same moment gets the same conversation (the contact row is locked).
+    """
+    if text is not None:
+        text = clean_text(text)
+        client_id = clean_client_id(client_id)
+    now = timezone.now()
+    with transaction.atomic():
+        Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        existing = (
+            Conversation.objects.filter(contact=contact, status__in=ACTIVE_STATUSES).order_by("-created_at").first()
+        )
+        if existing is not None:
+            created = False
+            conversation = existing
+        else:
+            created = True
+            conversation = Conversation.objects.create(
+                inbox_id=contact.inbox_id, contact=contact, status=ConversationStatus.WAITING, waiting_since=now
+            )
+            conversation.number = conversation.pk + NUMBER_OFFSET
+            Conversation.objects.filter(pk=conversation.pk).update(number=conversation.number)
+            _record(conversation, EventType.CREATED, actor=contact)
+        conversation.contact = contact
+        if created:
+            _broadcast_conversation(conversation)
+            _broadcast_queue_positions(conversation.inbox_id)
+        if text is not None:
+            message_send(conversation=conversation, sender=contact, text=text, client_id=client_id)
+    return conversation, created
+
+
+def message_send(
+    *,
+    conversation: Conversation,
+    sender: Contact | AbstractBaseUser,
+    text: str,
+    client_id: str,
+    is_private: bool = False,
+) -> SendResult:
+    """Store one message, idempotent on ``client_id``; three SQL queries on the common path.
+
+    A retry with a ``client_id`` already stored in this conversation returns the stored
+    message (``created=False``) and broadcasts nothing.
+    """
+    text = clean_text(text)
+    client_id = clean_client_id(client_id)
+    is_contact = isinstance(sender, Contact)
+    if is_contact and is_private:
+        raise ServiceError("forbidden", "Contacts cannot write private notes.", status=403)
+    if is_contact and sender.pk != conversation.contact_id:
+        raise ServiceError("forbidden", "This is not your conversation.", status=403)
+
+    existing = _find_by_client_id(conversation, client_id, sender)
+    if existing is not None:
+        return SendResult(existing, False)
+
+    if not is_contact and not is_private:
+        if conversation.status == ConversationStatus.WAITING:
+            raise ServiceError("not_assigned", "Claim the conversation before replying to the contact.")
+        if conversation.status == ConversationStatus.RESOLVED:
+            raise ServiceError("invalid_state", "Reopen the conversation before replying.")
+
+    try:
+        with transaction.atomic():
+            message = _append(
+                conversation,
+                sender_kind=SenderKind.CONTACT if is_contact else SenderKind.AGENT,
+                sender_user=None if is_contact else sender,
+                sender_name=(sender.name or "Visitor") if is_contact else user_name(sender),
+                text=text,
+                client_id=client_id,
+                is_private=is_private,
+            )
+            _broadcast_message(conversation, message)
+            if is_private:
+                _record(conversation, EventType.NOTE_ADDED, actor=sender, payload={"seq": message.seq})
+            if is_contact and conversation.status == ConversationStatus.RESOLVED:
+                _reopen(conversation, actor=sender)
+    except IntegrityError:
+        # Another request stored the same client_id first; answer as a retry would be.
+        existing = _find_by_client_id(conversation, client_id, sender)
+        if existing is None:
+            raise
+        return SendResult(existing, False)
+    return SendResult(message, True)
+
+
+def _find_by_client_id(conversation: Conversation, client_id: str, sender) -> Message | None:
+    existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
+    if existing is None:
+        return None
+    same_sender = (
+        existing.sender_kind == SenderKind.CONTACT
+        if isinstance(sender, Contact)
+        else existing.sender_user_id == sender.pk
+    )
+    if not same_sender:
+        raise ServiceError("client_id_conflict", "This client_id is already used by another sender.", status=409)
+    return existing
+
+
+def note_add(*, conversation: Conversation, agent: AbstractBaseUser, text: str, client_id: str) -> SendResult:
+    """A private note: stored in the transcript, only ever sent to agents."""
+    return message_send(conversation=conversation, sender=agent, text=text, client_id=client_id, is_private=True)
+
+
+def typing_set(*, conversation: Conversation, actor: Contact | AbstractBaseUser, is_typing: bool) -> None:
+    """Typing is not stored; it may be lost. An agent's typing reaches the contact by name only."""
+    conversation_id = str(conversation.public_id)
+    if isinstance(actor, Contact):
+        who = {"kind": SenderKind.CONTACT, "name": actor.name or "Visitor"}
+        groups = [realtime.inbox_group(conversation.inbox_id)]
+    else:
+        who = {"kind": SenderKind.AGENT, "name": user_name(actor)}
+        groups = _groups_for(conversation, private=False)
+    realtime.broadcast(
+        groups,
+        realtime.envelope("typing", {"conversation": conversation_id, "sender": who, "is_typing": bool(is_typing)}),
+    )
+
+
+def conversation_mark_read(*, conversation: Conversation, reader: Contact | AbstractBaseUser, seq: int) -> int:
+    """Move the reader's side's read mark forward (never back); returns the mark."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise invalid("seq must be a non-negative integer.")
+    is_contact = isinstance(reader, Contact)
+    field = "contact_last_read_seq" if is_contact else "agent_last_read_seq"
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
+        seq = min(seq, conversation.last_seq)
+        if seq <= getattr(conversation, field):
+            return getattr(conversation, field)
+        Conversation.objects.filter(pk=conversation.pk).update(**{field: seq})
+        realtime.broadcast(
+            _groups_for(conversation, private=False),
+            realtime.envelope(
+                "read",
+                {
+                    "conversation": str(conversation.public_id),
+                    "reader": SenderKind.CONTACT if is_contact else SenderKind.AGENT,
+                    "seq": seq,
+                },
+            ),
+        )
+    return seq
+
+
+def _locked(conversation: Conversation) -> Conversation:
+    fresh = (
+        Conversation.objects.select_for_update().filter(pk=conversation.pk).select_related("contact", "inbox").first()
+    )
+    if fresh is None:
+        raise ServiceError("not_found", "The conversation no longer exists.", status=404)
+    return fresh
+
+
+def conversation_claim(*, conversation: Conversation, agent: AbstractBaseUser) -> Conversation:
+    """Take a waiting conversation. Of two agents claiming at once exactly one wins.
+
+    The guard is in the UPDATE's WHERE clause, so the database decides the race.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        won = Conversation.objects.filter(
+            pk=conversation.pk, status=ConversationStatus.WAITING, assignee__isnull=True
+        ).update(status=ConversationStatus.OPEN, assignee=agent, assigned_at=now)
+        if not won:
+            current = Conversation.objects.filter(pk=conversation.pk).values_list("status", flat=True).first()
+            if current == ConversationStatus.RESOLVED:
+                raise ServiceError("invalid_state", "The conversation is resolved.", status=409)
+            raise ServiceError("already_claimed", "Another agent already took this conversation.", status=409)
+        conversation = _locked(conversation)
+        _record(conversation, EventType.CLAIMED, actor=agent)
+        _broadcast_conversation(conversation)
+        _system_message(conversation, f"{user_name(agent)} joined the conversation.", now=now)
+        _broadcast_queue_positions(conversation.inbox_id)
+    return conversation
+
+
+def conversation_assign(
+    *, conversation: Conversation, agent: AbstractBaseUser, actor: AbstractBaseUser | None
+) -> Conversation:
+    """Give the conversation to ``agent`` (a manager's or a router's decision)."""
+    now = timezone.now()
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.status == ConversationStatus.RESOLVED:
+            raise ServiceError("invalid_state", "Reopen the conversation before assigning it.", status=409)
+        if conversation.assignee_id == agent.pk:
+            return conversation
+        was_waiting = conversation.status == ConversationStatus.WAITING
+        Conversation.objects.filter(pk=conversation.pk).update(
+            assignee=agent, status=ConversationStatus.OPEN, assigned_at=now
+        )
+        _record(conversation, EventType.ASSIGNED, actor=actor, payload={"to_agent": agent.pk})
+        _broadcast_conversation(conversation)
+        _system_message(conversation, f"{user_name(agent)} joined the conversation.", now=now)
+        if was_waiting:
+            _broadcast_queue_positions(conversation.inbox_id)
+    return conversation
+
+
+def conversation_transfer(
+    *,
+    conversation: Conversation,
+    actor: AbstractBaseUser,
+    to_agent: AbstractBaseUser | None = None,
+    to_team=None,
+    note: str = "",
+    note_client_id: str | None = None,
+) -> Conversation:
+    """Hand the conversation to another agent, or back to the queue of a team, with a note.
+
+    The note is a private note; the contact only sees that it was transferred.
+    """
+    if (to_agent is None) == (to_team is None):
+        raise invalid("Transfer to exactly one of an agent or a team.")
+    if note:
+        note = clean_text(note)
+    now = timezone.now()
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.status == ConversationStatus.RESOLVED:
+            raise ServiceError("invalid_state", "Reopen the conversation before transferring it.", status=409)
+        if note:
+            _append_note = _append(
+                conversation,
+                sender_kind=SenderKind.AGENT,
+                sender_user=actor,
+                sender_name=user_name(actor),
+                text=note,
+                client_id=note_client_id,
+                is_private=True,
+                now=now,
+            )
+            _broadcast_message(conversation, _append_note)
+        if to_agent is not None:
+            Conversation.objects.filter(pk=conversation.pk).update(
+                assignee=to_agent, status=ConversationStatus.OPEN, assigned_at=now
+            )
+            payload = {"from_agent": conversation.assignee_id, "to_agent": to_agent.pk, "note": note}
+            text = f"Transferred to {user_name(to_agent)}."
+        else:
+            Conversation.objects.filter(pk=conversation.pk).update(
+                assignee=None, team=to_team, status=ConversationStatus.WAITING, waiting_since=now, assigned_at=None
+            )
+            payload = {"from_agent": conversation.assignee_id, "to_team": to_team.pk, "note": note}
+            text = f"Transferred to the {to_team.name} team."
+        _record(conversation, EventType.TRANSFERRED, actor=actor, payload=payload)
+        _broadcast_conversation(conversation)
+        _system_message(conversation, text, now=now)
+        _broadcast_queue_positions(conversation.inbox_id)
+        if to_agent is not None:
+            realtime.broadcast(
+                [realtime.agent_group(to_agent.pk)],
+                realtime.envelope(
+                    "conversation.transferred",
+                    {"conversation": str(conversation.public_id), "by": user_name(actor), "note": note},
+                ),
+            )
+    return conversation
+
+
+def conversation_resolve(*, conversation: Conversation, actor: AbstractBaseUser | Contact | None) -> Conversation:
+    now = timezone.now()
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.status == ConversationStatus.RESOLVED:
+            raise ServiceError("invalid_state", "The conversation is already resolved.", status=409)
+        was_waiting = conversation.status == ConversationStatus.WAITING
+        Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.RESOLVED, resolved_at=now)
+        _record(conversation, EventType.RESOLVED, actor=actor)
+        _broadcast_conversation(conversation)
+        _system_message(conversation, "The conversation was resolved.", now=now)
+        if was_waiting:
+            _broadcast_queue_positions(conversation.inbox_id)
+    return conversation
+
+
+def _reopen(conversation: Conversation, *, actor) -> None:
+    now = timezone.now()
+    status = ConversationStatus.OPEN if conversation.assignee_id else ConversationStatus.WAITING
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=status, resolved_at=None, waiting_since=now if status == ConversationStatus.WAITING else None
+    )
+    conversation.status = status
+    _record(conversation, EventType.REOPENED, actor=actor)
+    _broadcast_conversation(conversation)
+    _system_message(conversation, "The conversation was reopened.", now=now)
+    if status == ConversationStatus.WAITING:
+        _broadcast_queue_positions(conversation.inbox_id)
+
+
+def conversation_reopen(*, conversation: Conversation, actor: AbstractBaseUser | Contact) -> Conversation:
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.status != ConversationStatus.RESOLVED:
+            raise ServiceError("invalid_state", "Only a resolved conversation can be reopened.", status=409)
+        _reopen(conversation, actor=actor)
+    return conversation
+
+
+def conversation_rate(
+    *, conversation: Conversation, contact: Contact, score: Any, comment: Any = ""
+) -> SatisfactionRating:
+    """The contact's CSAT answer for a resolved conversation; a second answer replaces the first."""
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise invalid("score must be an integer from 1 to 5.")
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str) or len(comment) > 2000:
+        raise invalid("comment must be a string of at most 2000 characters.")
+    if conversation.contact_id != contact.pk:
+        raise ServiceError("forbidden", "This is not your conversation.", status=403)
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.status != ConversationStatus.RESOLVED:
+            raise ServiceError("not_resolved", "Only a resolved conversation can be rated.", status=409)
+        rating, created = SatisfactionRating.objects.update_or_create(
+            conversation=conversation,
+            defaults={"score": score, "comment": comment.strip(), "agent_id": conversation.assignee_id},
+        )
+        _record(conversation, EventType.RATED, actor=contact, payload={"score": score, "updated": not created})
+        data = realtime.envelope(
+            "rating", {"rating": rating_payload(rating, conversation_id=str(conversation.public_id))}
+        )
+        realtime.broadcast(_groups_for(conversation, private=False), data)
+    return rating

@@ -1,0 +1,14 @@
+"""ASGI entry point: HTTP through Django, WebSockets through the routes in ``helpdesk.routing``."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+
+from helpdesk.routing import websocket_application  # noqa: E402  (needs Django set up)
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
