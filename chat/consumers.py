@@ -120,9 +120,12 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             self.contact = await database_sync_to_async(selectors.contact_by_token)(inbox=self.inbox, token=token)
             if self.contact is None:
                 self.auth_attempts += 1
+                error = FrameError("invalid_token", "Unknown token; authenticate without one to start afresh.")
                 if self.auth_attempts >= MAX_AUTH_ATTEMPTS:
+                    await self.send_json(error_frame(error, ref))
                     await self.close(code=CLOSE_UNAUTHENTICATED)
-                raise FrameError("invalid_token", "Unknown token; authenticate without one to start afresh.")
+                    return
+                raise error
         self.auth_timer.cancel()
         await self.channel_layer.group_add(realtime.contact_group(self.contact.public_id), self.channel_name)
         state = await database_sync_to_async(self._session_state)()

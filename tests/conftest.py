@@ -119,7 +119,7 @@ class Socket:
         await self.comm.send_to(text_data=json.dumps(frame))
 
     async def send_raw(self, text: str) -> None:
-        await self.comm.send_to(text_data=text)
+        await self.comm.send_input({"type": "websocket.receive", "text": text})
 
     async def recv(self, timeout: float = 3) -> dict[str, Any]:
         return json.loads(await self.comm.receive_from(timeout=timeout))
