@@ -160,8 +160,8 @@ class AgentConsumer(AsyncWebsocketConsumer):
 
     def on_read(self, frame: dict[str, Any]) -> dict[str, Any]:
         conversation = self._conversation(frame)
-        seq = services.conversation_mark_read(conversation=conversation, reader=self.user, seq=int_field(frame, "seq"))
-        return {"type": "read.ack", "conversation": str(conversation.public_id), "seq": seq}
+        mark = services.conversation_mark_read(conversation=conversation, reader=self.user, seq=int_field(frame, "seq"))
+        return {"type": "read.ack", "conversation": str(conversation.public_id), "public_seq": mark}
 
     def on_sync(self, frame: dict[str, Any]) -> dict[str, Any]:
         """Messages after ``after_seq`` (at most 500), to fill a gap after a reconnect."""

@@ -45,7 +45,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class MessageInline(ReadOnlyInline):
     model = Message
-    fields = ("seq", "created_at", "sender_kind", "sender_name", "is_private", "text")
+    fields = ("seq", "public_seq", "created_at", "sender_kind", "sender_name", "is_private", "text")
     readonly_fields = fields
     ordering = ("seq",)
 
@@ -83,6 +83,7 @@ class ConversationAdmin(admin.ModelAdmin):
         "assignee",
         "team",
         "last_seq",
+        "last_public_seq",
         "contact_last_read_seq",
         "agent_last_read_seq",
         "created_at",

@@ -178,10 +178,10 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             messages, cursor = [], last_seq
             while True:
                 page = selectors.messages_for_contact(conversation=conversation, after_seq=cursor, limit=batch)
-                messages.extend(message_payload(m, conversation_id=conversation_id) for m in page)
+                messages.extend(message_payload(m, conversation_id=conversation_id, for_contact=True) for m in page)
                 if len(page) < batch:
                     break
-                cursor = page[-1].seq
+                cursor = page[-1].public_seq
             return messages, self._conversation_state()
 
         messages, state = await database_sync_to_async(load)()
@@ -205,7 +205,9 @@ class VisitorConsumer(AsyncWebsocketConsumer):
                 conversation=conversation, sender=self.contact, text=frame.get("text"), client_id=frame.get("client_id")
             )
             return {
-                "message": message_payload(result.message, conversation_id=str(conversation.public_id)),
+                "message": message_payload(
+                    result.message, conversation_id=str(conversation.public_id), for_contact=True
+                ),
                 "duplicate": not result.created,
             }
 

@@ -77,7 +77,11 @@ class Conversation(models.Model):
     team = models.ForeignKey(
         "agents.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
     )
+    # Two dense counters: ``last_seq`` numbers every transcript entry (the agents' stream);
+    # ``last_public_seq`` numbers only what the contact may see (its stream), so a contact can
+    # detect a gap without learning that private notes exist. Read marks count public entries.
     last_seq = models.PositiveIntegerField(default=0, editable=False)
+    last_public_seq = models.PositiveIntegerField(default=0, editable=False)
     contact_last_read_seq = models.PositiveIntegerField(default=0, editable=False)
     agent_last_read_seq = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,7 +109,10 @@ class Message(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    seq = models.PositiveIntegerField()
+    seq = models.PositiveIntegerField(help_text="Position among all entries (agents' stream).")
+    public_seq = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Position among public entries (the contact's stream); none for notes."
+    )
     client_id = models.CharField(max_length=64, null=True, blank=True)
     sender_kind = models.CharField(max_length=16, choices=SenderKind.choices)
     sender_user = models.ForeignKey(
@@ -120,6 +127,11 @@ class Message(models.Model):
         ordering = ["conversation", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
+            models.UniqueConstraint(
+                fields=["conversation", "public_seq"],
+                condition=Q(public_seq__isnull=False),
+                name="message_public_seq_unique",
+            ),
             models.UniqueConstraint(
                 fields=["conversation", "client_id"],
                 condition=Q(client_id__isnull=False),

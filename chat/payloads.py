@@ -31,17 +31,22 @@ def contact_payload(contact: Contact) -> dict[str, Any]:
     }
 
 
-def message_payload(message: Message, *, conversation_id: str) -> dict[str, Any]:
-    return {
+def message_payload(message: Message, *, conversation_id: str, for_contact: bool = False) -> dict[str, Any]:
+    """``seq`` is the position in the reader's stream: all entries for agents, public ones
+    for the contact (who never learns that notes exist). Agents also get ``public_seq``."""
+    data = {
         "id": str(message.public_id),
         "conversation": conversation_id,
-        "seq": message.seq,
+        "seq": message.public_seq if for_contact else message.seq,
         "client_id": message.client_id,
         "sender": {"kind": message.sender_kind, "name": message.sender_name},
         "text": message.text,
         "is_private": message.is_private,
         "created_at": iso(message.created_at),
     }
+    if not for_contact:
+        data["public_seq"] = message.public_seq
+    return data
 
 
 def conversation_payload(conversation: Conversation, *, for_contact: bool = False) -> dict[str, Any]:
@@ -52,7 +57,7 @@ def conversation_payload(conversation: Conversation, *, for_contact: bool = Fals
         "number": conversation.number,
         "status": conversation.status,
         "assignee": {"name": user_name(assignee)} if assignee else None,
-        "last_seq": conversation.last_seq,
+        "last_seq": conversation.last_public_seq if for_contact else conversation.last_seq,
         "contact_last_read_seq": conversation.contact_last_read_seq,
         "agent_last_read_seq": conversation.agent_last_read_seq,
         "created_at": iso(conversation.created_at),
@@ -68,6 +73,7 @@ def conversation_payload(conversation: Conversation, *, for_contact: bool = Fals
             "inbox": {"id": conversation.inbox_id, "name": conversation.inbox.name},
             "contact": contact_payload(conversation.contact),
             "team": {"id": team.pk, "name": team.name} if team else None,
+            "last_public_seq": conversation.last_public_seq,
             "priority": conversation.priority,
             "waiting_since": iso(conversation.waiting_since),
             "assigned_at": iso(conversation.assigned_at),

@@ -73,8 +73,8 @@ def conversations_for_contact(*, contact: Contact) -> QuerySet[Conversation]:
 def messages_for_contact(
     *, conversation: Conversation, after_seq: int = 0, before_seq: int | None = None, limit: int = 100
 ) -> list[Message]:
-    """Public messages only: private notes never leave the agent side."""
-    return _page(conversation.messages.filter(is_private=False), after_seq, before_seq, limit)
+    """Public messages only, numbered in the contact's stream (``public_seq``)."""
+    return _page(conversation.messages.filter(is_private=False), after_seq, before_seq, limit, field="public_seq")
 
 
 # --- agent scope ------------------------------------------------------------------------------
@@ -143,10 +143,13 @@ def queue_position(*, conversation: Conversation) -> tuple[int, int]:
     return position, len(ids)
 
 
-def _page(qs: QuerySet[Message], after_seq: int, before_seq: int | None, limit: int) -> list[Message]:
+def _page(
+    qs: QuerySet[Message], after_seq: int, before_seq: int | None, limit: int, field: str = "seq"
+) -> list[Message]:
     """Messages after ``after_seq`` in order, or the last ``limit`` before ``before_seq``."""
+    qs = qs.filter(**{f"{field}__gt": after_seq})
     if before_seq is not None:
-        rows = list(qs.filter(seq__lt=before_seq, seq__gt=after_seq).order_by("-seq")[:limit])
+        rows = list(qs.filter(**{f"{field}__lt": before_seq}).order_by(f"-{field}")[:limit])
         rows.reverse()
         return rows
-    return list(qs.filter(seq__gt=after_seq).order_by("seq")[:limit])
+    return list(qs.order_by(field)[:limit])

@@ -127,25 +127,30 @@ def _broadcast_queue_positions(inbox_id: int) -> None:
 # --- the sequence counter -------------------------------------------------------------------
 
 
-def _next_seq(conversation: Conversation, *, now: datetime, first_response: bool) -> tuple[int, str]:
-    """Take the next sequence number and touch the conversation in one locking UPDATE.
+def _next_seq(
+    conversation: Conversation, *, now: datetime, public: bool, first_response: bool
+) -> tuple[int, int | None, str]:
+    """Take the next sequence number(s) and touch the conversation in one locking UPDATE.
 
-    The row lock it takes serialises senders of one conversation until commit, so sequence
-    numbers are dense and ordered; RETURNING (PostgreSQL, SQLite >= 3.35) saves a query.
+    Returns ``(seq, public_seq or None, status)``. The row lock it takes serialises senders
+    of one conversation until commit, so both counters stay dense and ordered; RETURNING
+    (PostgreSQL, SQLite >= 3.35) saves a query.
     """
     table = connection.ops.quote_name(Conversation._meta.db_table)
     sets = "last_seq = last_seq + 1, last_message_at = %s"
     params: list[Any] = [now]
+    if public:
+        sets += ", last_public_seq = last_public_seq + 1"
     if first_response:
         sets += ", first_response_at = COALESCE(first_response_at, %s)"
         params.append(now)
     params.append(conversation.pk)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s RETURNING last_seq, status", params)
+        cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s RETURNING last_seq, last_public_seq, status", params)
         row = cursor.fetchone()
     if row is None:
         raise ServiceError("not_found", "The conversation no longer exists.", status=404)
-    return row[0], row[1]
+    return row[0], (row[1] if public else None), row[2]
 
 
 def _append(
@@ -162,10 +167,11 @@ def _append(
     """Store one transcript entry with the next sequence number (inside the caller's atomic)."""
     now = now or timezone.now()
     first_response = sender_kind == SenderKind.AGENT and not is_private
-    seq, status = _next_seq(conversation, now=now, first_response=first_response)
+    seq, public_seq, status = _next_seq(conversation, now=now, public=not is_private, first_response=first_response)
     message = Message.objects.create(
         conversation=conversation,
         seq=seq,
+        public_seq=public_seq,
         client_id=client_id,
         sender_kind=sender_kind,
         sender_user=sender_user,
@@ -175,6 +181,8 @@ def _append(
         created_at=now,
     )
     conversation.last_seq = seq
+    if public_seq is not None:
+        conversation.last_public_seq = public_seq
     conversation.status = status
     conversation.last_message_at = now
     if first_response and conversation.first_response_at is None:
@@ -183,11 +191,20 @@ def _append(
 
 
 def _broadcast_message(conversation: Conversation, message: Message) -> None:
+    """Agents get the full payload; the contact (public messages only) its own stream's seq."""
     conversation_id = str(conversation.public_id)
     realtime.broadcast(
-        _groups_for(conversation, private=message.is_private),
+        [realtime.inbox_group(conversation.inbox_id)],
         realtime.envelope("message.new", {"message": message_payload(message, conversation_id=conversation_id)}),
     )
+    if not message.is_private:
+        realtime.broadcast(
+            [realtime.contact_group(conversation.contact.public_id)],
+            realtime.envelope(
+                "message.new",
+                {"message": message_payload(message, conversation_id=conversation_id, for_contact=True)},
+            ),
+        )
 
 
 def _system_message(conversation: Conversation, text: str, now: datetime | None = None) -> Message:
@@ -370,29 +387,40 @@ def typing_set(*, conversation: Conversation, actor: Contact | AbstractBaseUser,
 
 
 def conversation_mark_read(*, conversation: Conversation, reader: Contact | AbstractBaseUser, seq: int) -> int:
-    """Move the reader's side's read mark forward (never back); returns the mark."""
+    """Move the reader's side's read mark forward (never back); returns the mark.
+
+    Marks count public entries (``public_seq``): a contact sends a seq of its own stream;
+    an agent sends a ``seq`` of the full stream, which is mapped to the public entries up to it.
+    """
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
         raise invalid("seq must be a non-negative integer.")
     is_contact = isinstance(reader, Contact)
     field = "contact_last_read_seq" if is_contact else "agent_last_read_seq"
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().select_related("contact").get(pk=conversation.pk)
-        seq = min(seq, conversation.last_seq)
-        if seq <= getattr(conversation, field):
+        if is_contact:
+            mark = min(seq, conversation.last_public_seq)
+        else:
+            mark = (
+                Message.objects.filter(conversation=conversation, seq__lte=seq, public_seq__isnull=False)
+                .order_by("-seq")
+                .values_list("public_seq", flat=True)
+                .first()
+            ) or 0
+        if mark <= getattr(conversation, field):
             return getattr(conversation, field)
-        Conversation.objects.filter(pk=conversation.pk).update(**{field: seq})
+        Conversation.objects.filter(pk=conversation.pk).update(**{field: mark})
+        data = {
+            "conversation": str(conversation.public_id),
+            "reader": SenderKind.CONTACT if is_contact else SenderKind.AGENT,
+        }
         realtime.broadcast(
-            _groups_for(conversation, private=False),
-            realtime.envelope(
-                "read",
-                {
-                    "conversation": str(conversation.public_id),
-                    "reader": SenderKind.CONTACT if is_contact else SenderKind.AGENT,
-                    "seq": seq,
-                },
-            ),
+            [realtime.inbox_group(conversation.inbox_id)], realtime.envelope("read", {**data, "public_seq": mark})
         )
-    return seq
+        realtime.broadcast(
+            [realtime.contact_group(conversation.contact.public_id)], realtime.envelope("read", {**data, "seq": mark})
+        )
+    return mark
 
 
 def _locked(conversation: Conversation) -> Conversation:

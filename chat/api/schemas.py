@@ -9,18 +9,23 @@ from rest_framework import serializers
 
 class SenderSchema(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["contact", "agent", "bot", "system"])
-    name = serializers.CharField()
+    name = serializers.CharField(allow_blank=True, help_text="Empty for system messages.")
 
 
 class MessageSchema(serializers.Serializer):
     id = serializers.UUIDField()
     conversation = serializers.UUIDField()
-    seq = serializers.IntegerField(help_text="Per-conversation sequence number, dense from 1.")
+    seq = serializers.IntegerField(
+        help_text="Position in the reader's stream, dense from 1: every entry for agents, public ones for contacts."
+    )
     client_id = serializers.CharField(allow_null=True, help_text="The sender's idempotency key.")
     sender = SenderSchema()
     text = serializers.CharField(help_text="Plain text; render as text, never as HTML.")
     is_private = serializers.BooleanField(help_text="A private note: agents only.")
     created_at = serializers.DateTimeField()
+    public_seq = serializers.IntegerField(
+        allow_null=True, required=False, help_text="Agents only: the entry's position in the contact's stream."
+    )
 
 
 class AssigneeSchema(serializers.Serializer):
@@ -30,8 +35,8 @@ class AssigneeSchema(serializers.Serializer):
 
 class ContactSchema(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField()
-    email = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
     display_name = serializers.CharField()
 
 
@@ -45,9 +50,9 @@ class PublicConversationSchema(serializers.Serializer):
     number = serializers.IntegerField(help_text="Human number, e.g. 1042 for #1042.")
     status = serializers.ChoiceField(choices=["waiting", "open", "pending", "resolved"])
     assignee = AssigneeSchema(allow_null=True)
-    last_seq = serializers.IntegerField()
-    contact_last_read_seq = serializers.IntegerField()
-    agent_last_read_seq = serializers.IntegerField()
+    last_seq = serializers.IntegerField(help_text="The last seq of the reader's stream.")
+    contact_last_read_seq = serializers.IntegerField(help_text="Read mark of the contact, in public entries.")
+    agent_last_read_seq = serializers.IntegerField(help_text="Read mark of the agents, in public entries.")
     created_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
 
@@ -56,6 +61,7 @@ class ConversationSchema(PublicConversationSchema):
     inbox = NamedRefSchema()
     contact = ContactSchema()
     team = NamedRefSchema(allow_null=True)
+    last_public_seq = serializers.IntegerField(help_text="The last seq of the contact's stream.")
     priority = serializers.IntegerField(help_text="0 low, 1 normal, 2 high, 3 urgent.")
     waiting_since = serializers.DateTimeField(allow_null=True)
     assigned_at = serializers.DateTimeField(allow_null=True)
@@ -96,6 +102,7 @@ class TranscriptSchema(serializers.Serializer):
 class ErrorBodySchema(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
+    fields = serializers.DictField(required=False, help_text="Per-field messages of an 'invalid' error.")
 
 
 class ErrorSchema(serializers.Serializer):

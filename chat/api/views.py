@@ -7,6 +7,7 @@ allowed origins. All reads go through ``chat.selectors``.
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -44,11 +45,26 @@ MESSAGE_PARAMS = [
 ]
 
 
-def message_page(messages: list[Message], conversation: Conversation, limit: int) -> dict:
+def message_page(
+    messages: list[Message],
+    conversation: Conversation,
+    limit: int,
+    *,
+    for_contact: bool = False,
+    backwards: bool = False,
+) -> dict:
+    """A page of at most ``limit`` of ``messages``, which were fetched with ``limit + 1``.
+
+    The extra row only tells whether more exist in the paging direction (older ones when paging
+    back with ``before_seq``), so ``has_more`` is false when the page holds exactly the rest.
+    """
+    has_more = len(messages) > limit
+    if has_more:
+        messages = messages[-limit:] if backwards else messages[:limit]
     conversation_id = str(conversation.public_id)
     return {
-        "results": [message_payload(m, conversation_id=conversation_id) for m in messages],
-        "has_more": len(messages) == limit,
+        "results": [message_payload(m, conversation_id=conversation_id, for_contact=for_contact) for m in messages],
+        "has_more": has_more,
     }
 
 
@@ -82,12 +98,13 @@ class ConversationListView(AgentAPIView):
         ],
         responses={200: schemas.ConversationPageSchema, 400: schemas.ErrorSchema},
         summary="Conversations the agent may see, newest activity first",
+        operation_id="conversations_list",
     )
     def get(self, request: Request) -> Response:
         query = parse_query(ConversationQuery, request)
         qs = selectors.conversations_for_agent(
             user=request.user, status=query.get("status"), inbox_id=query.get("inbox"), mine=query["mine"]
-        ).order_by("-last_message_at", "-created_at", "-id")
+        ).order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-id")  # NULLs last on every database
         paginator = ConversationPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([conversation_payload(c) for c in page])
@@ -109,9 +126,10 @@ class ConversationMessagesView(AgentAPIView):
             conversation=conversation,
             after_seq=query["after_seq"],
             before_seq=query.get("before_seq"),
-            limit=query["limit"],
+            limit=query["limit"] + 1,
         )
-        return Response(message_page(messages, conversation, query["limit"]))
+        backwards = query.get("before_seq") is not None
+        return Response(message_page(messages, conversation, query["limit"], backwards=backwards))
 
 
 def event_payload(event) -> dict:
@@ -149,7 +167,9 @@ class TranscriptTextView(AgentAPIView):
         lines = [f"Conversation #{conversation.number} with {conversation.contact}", ""]
         for m in conversation.messages.order_by("seq"):
             label = f"{m.sender_name or m.sender_kind}{' (private note)' if m.is_private else ''}"
-            lines.append(f"[{m.created_at:%Y-%m-%d %H:%M:%S} UTC] {label}: {m.text}")
+            # Continuation lines are indented, so no text can start a line that reads as another entry.
+            text = "\n    ".join(m.text.splitlines() or [""])
+            lines.append(f"[{m.created_at:%Y-%m-%d %H:%M:%S} UTC] {label}: {text}")
         response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.number}.txt"'
         response["X-Content-Type-Options"] = "nosniff"
@@ -215,6 +235,7 @@ class WidgetMessagesView(WidgetAPIView):
             conversation=conversation,
             after_seq=query["after_seq"],
             before_seq=query.get("before_seq"),
-            limit=query["limit"],
+            limit=query["limit"] + 1,
         )
-        return Response(message_page(messages, conversation, query["limit"]))
+        backwards = query.get("before_seq") is not None
+        return Response(message_page(messages, conversation, query["limit"], for_contact=True, backwards=backwards))
