@@ -55,7 +55,11 @@ class AgentConsumer(AsyncWebsocketConsumer):
 
     def _groups(self) -> list[str]:
         inbox_ids = selectors.inbox_ids_for_agent(user=self.user)
-        return [realtime.inbox_group(i) for i in inbox_ids] + [realtime.agent_group(self.user.pk)]
+        return [
+            *(realtime.inbox_group(i) for i in inbox_ids),
+            realtime.agent_group(self.user.pk),
+            realtime.agents_group(),
+        ]
 
     def _hello(self) -> dict[str, Any]:
         queue = selectors.queue_for_agent(user=self.user)[:PAGE]
@@ -116,6 +120,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
         note = frame.get("note") or ""
         if not isinstance(note, str):
             raise FrameError("invalid", "'note' must be a string.")
+        note = note.strip()  # a blank note is no note
         conversation = services.conversation_transfer(
             conversation=conversation, actor=self.user, to_agent=to_agent, to_team=to_team, note=note
         )

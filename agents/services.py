@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from agents.choices import Availability
 from agents.models import AgentProfile
-from chat import realtime, selectors
+from chat import realtime
 from chat import services as chat_services
 from chat.choices import ConversationStatus
 from chat.errors import ServiceError
@@ -50,10 +50,9 @@ def agent_set_availability(*, profile: AgentProfile, availability: str) -> Agent
         AgentProfile.objects.filter(pk=profile.pk).update(
             availability=availability, availability_changed_at=profile.availability_changed_at
         )
-        event = realtime.envelope("agent.updated", {"agent": agent_payload(profile)})
-        groups = [realtime.inbox_group(i) for i in selectors.inbox_ids_for_agent(user=profile.user)]
-        groups.append(realtime.agent_group(profile.user_id))
-        realtime.broadcast(groups, event)
+        realtime.broadcast(
+            [realtime.agents_group()], realtime.envelope("agent.updated", {"agent": agent_payload(profile)})
+        )
     return profile
 
 

@@ -135,7 +135,9 @@ class VisitorConsumer(AsyncWebsocketConsumer):
 
     def _session_state(self) -> dict[str, Any]:
         services.contact_touch(contact=self.contact)
-        self.conversation = selectors.conversation_current_for_contact(contact=self.contact)
+        current = selectors.conversation_current_for_contact(contact=self.contact)
+        if current is not None:
+            self._switch_to(current)
         return {
             "contact": contact_payload(self.contact),
             "greeting": self.inbox.greeting,
@@ -159,8 +161,8 @@ class VisitorConsumer(AsyncWebsocketConsumer):
 
         def start() -> dict[str, Any]:
             conversation, created = services.conversation_start(contact=self.contact, text=text, client_id=client_id)
-            self.conversation = selectors.conversation_for_contact(
-                contact=self.contact, public_id=str(conversation.public_id)
+            self._switch_to(
+                selectors.conversation_for_contact(contact=self.contact, public_id=str(conversation.public_id))
             )
             return {"created": created, "conversation": self._conversation_state()}
 
@@ -172,7 +174,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):
 
         def load() -> tuple[list[dict[str, Any]], dict[str, Any]]:
             conversation = selectors.conversation_for_contact(contact=self.contact, public_id=frame.get("conversation"))
-            self.conversation = conversation
+            self._switch_to(conversation)
             conversation_id = str(conversation.public_id)
             batch = settings.HELPDESK["RESUME_BATCH"]
             messages, cursor = [], last_seq
@@ -187,10 +189,18 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         messages, state = await database_sync_to_async(load)()
         for message in messages:
             await self.send_json({"type": "message.new", "message": message, "replay": True})
-        self.replayed_seq = max([last_seq] + [m["seq"] for m in messages])
+        # The cut-off for live duplicates: what was replayed, never above what exists (a client
+        # claiming a too-high last_seq must not make the socket drop real messages later).
+        self.replayed_seq = min(max([last_seq] + [m["seq"] for m in messages]), state["last_seq"])
         await self.send_json(
             reply("resume.done", ref, conversation=state, last_seq=self.replayed_seq, count=len(messages))
         )
+
+    def _switch_to(self, conversation: Conversation) -> None:
+        """Make ``conversation`` the socket's current one; the replay cut-off belongs to the old one."""
+        if self.conversation is None or self.conversation.pk != conversation.pk:
+            self.replayed_seq = 0
+        self.conversation = conversation
 
     def _require_conversation(self) -> Conversation:
         if self.conversation is None:

@@ -7,6 +7,7 @@ Groups:
   ``contact.<uuid hex>``  every socket of one contact (all its tabs); public events only.
   ``inbox.<id>``          every agent socket that may see the inbox; all events incl. private.
   ``agent.<user id>``     one agent's sockets; events addressed to that agent.
+  ``agents``              every agent socket; presence (availability) of colleagues.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ def inbox_group(inbox_id: int) -> str:
 
 def agent_group(user_id: int) -> str:
     return f"agent.{user_id}"
+
+
+def agents_group() -> str:
+    return "agents"
 
 
 def envelope(event_type: str, data: dict[str, Any]) -> dict[str, Any]:

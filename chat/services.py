@@ -241,8 +241,8 @@ def contact_update(*, contact: Contact, name: str | None = None, email: str | No
         contact.name = name.strip()
         fields.append("name")
     if email is not None:
-        if not isinstance(email, str):
-            raise invalid("email must be a string.")
+        if not isinstance(email, str) or len(email) > 254:
+            raise invalid("email must be a string of at most 254 characters.")
         email = email.strip()
         if email:
             try:
@@ -374,15 +374,21 @@ def note_add(*, conversation: Conversation, agent: AbstractBaseUser, text: str, 
 def typing_set(*, conversation: Conversation, actor: Contact | AbstractBaseUser, is_typing: bool) -> None:
     """Typing is not stored; it may be lost. An agent's typing reaches the contact by name only."""
     conversation_id = str(conversation.public_id)
+    data = {"conversation": conversation_id, "is_typing": bool(is_typing)}
     if isinstance(actor, Contact):
         who = {"kind": SenderKind.CONTACT, "name": actor.name or "Visitor"}
-        groups = [realtime.inbox_group(conversation.inbox_id)]
-    else:
-        who = {"kind": SenderKind.AGENT, "name": user_name(actor)}
-        groups = _groups_for(conversation, private=False)
+        realtime.broadcast(
+            [realtime.inbox_group(conversation.inbox_id)], realtime.envelope("typing", {**data, "sender": who})
+        )
+        return
+    who = {"kind": SenderKind.AGENT, "name": user_name(actor)}
+    # Agents get the typist's id (to ignore their own echo); the contact gets the name only.
     realtime.broadcast(
-        groups,
-        realtime.envelope("typing", {"conversation": conversation_id, "sender": who, "is_typing": bool(is_typing)}),
+        [realtime.inbox_group(conversation.inbox_id)],
+        realtime.envelope("typing", {**data, "sender": {**who, "id": actor.pk}}),
+    )
+    realtime.broadcast(
+        [realtime.contact_group(conversation.contact.public_id)], realtime.envelope("typing", {**data, "sender": who})
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from asgiref.sync import async_to_sync
@@ -13,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 LAYER_TIMEOUT = 2.0
+RELEASE_WAIT = 0.01
 
 
 def check_database() -> dict:
@@ -27,9 +29,23 @@ def check_database() -> dict:
 
 
 async def _layer_round_trip(layer) -> None:
-    channel = await layer.new_channel("healthz.")
-    await layer.send(channel, {"type": "healthz.ping"})
-    await asyncio.wait_for(layer.receive(channel), LAYER_TIMEOUT)
+    """Send a message to a fresh channel and receive it, all within ``LAYER_TIMEOUT``.
+
+    The whole round trip is bounded, not just the receive: a Redis that accepts connections
+    but never answers must not hang the probe. Afterwards the channel is released: layers drop
+    a channel whose receive is cancelled (what a closing consumer does), and without that each
+    probe would leave a subscription behind in a Pub/Sub layer for the life of the process.
+    """
+
+    async def round_trip() -> str:
+        channel = await layer.new_channel("healthz.")
+        await layer.send(channel, {"type": "healthz.ping"})
+        await layer.receive(channel)
+        return channel
+
+    channel = await asyncio.wait_for(round_trip(), LAYER_TIMEOUT)
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), RELEASE_WAIT)
 
 
 def check_channel_layer() -> dict:

@@ -57,6 +57,12 @@ if PRODUCTION:
         raise ImproperlyConfigured("Production refuses a wildcard or empty ALLOWED_HOSTS: list the served host names")
     if DEBUG:
         raise ImproperlyConfigured("Production refuses DEBUG=true")
+    # Several processes share state only through PostgreSQL and Redis: the embedded defaults
+    # (a SQLite file, the in-memory layer) would silently split the helpdesk per process.
+    if not os.environ.get("DATABASE_URL", "").strip():
+        raise ImproperlyConfigured("Production needs DATABASE_URL (PostgreSQL), not the embedded SQLite file")
+    if not os.environ.get("REDIS_URL", "").strip():
+        raise ImproperlyConfigured("Production needs REDIS_URL, not the in-memory channel layer")
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -111,9 +117,9 @@ TEMPLATES = [
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", 60)))
-    }
+    # Persistent connections default to off: under ASGI each request may run on another thread,
+    # and Django's docs advise against them there; a pooler (PgBouncer) is the scalable answer.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", 0)))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
@@ -200,7 +206,8 @@ SPECTACULAR_SETTINGS = {
 # --- Helpdesk limits --------------------------------------------------------------------------
 
 HELPDESK = {
-    "MAX_FRAME_BYTES": int(os.environ.get("HELPDESK_MAX_FRAME_BYTES", 16 * 1024)),
+    # Room for a full-length message of 4-byte characters plus the frame around it.
+    "MAX_FRAME_BYTES": int(os.environ.get("HELPDESK_MAX_FRAME_BYTES", 32 * 1024)),
     "MAX_MESSAGE_CHARS": int(os.environ.get("HELPDESK_MAX_MESSAGE_CHARS", 5000)),
     "AUTH_TIMEOUT_SECONDS": float(os.environ.get("HELPDESK_AUTH_TIMEOUT", 10)),
     "RESUME_BATCH": 500,

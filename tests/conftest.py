@@ -116,7 +116,7 @@ class Socket:
         self.comm = communicator
 
     async def send(self, frame: dict[str, Any]) -> None:
-        await self.comm.send_to(text_data=json.dumps(frame))
+        await self.comm.send_to(text_data=json.dumps(frame, ensure_ascii=False))  # as browsers do
 
     async def send_raw(self, text: str) -> None:
         await self.comm.send_input({"type": "websocket.receive", "text": text})

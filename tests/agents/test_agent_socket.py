@@ -103,6 +103,10 @@ async def test_reply_note_typing_read_transfer_and_resolve(inbox, visitor, alice
     await a.send({"type": "typing", "conversation": cid, "is_typing": True})
     seen = await vsock.recv_until("typing")
     assert seen["sender"] == {"kind": "agent", "name": "Alice"}
+    colleague_sees = await b.recv_until("typing")
+    while colleague_sees["sender"]["kind"] != "agent":
+        colleague_sees = await b.recv_until("typing")
+    assert colleague_sees["sender"] == {"kind": "agent", "name": "Alice", "id": alice.pk}
 
     reply = await a.request({"type": "message.send", "conversation": cid, "text": "Hi!", "client_id": "r1"})
     assert reply["type"] == "message.ack" and reply["duplicate"] is False
@@ -212,7 +216,7 @@ async def test_bad_agent_frames_get_errors_and_the_socket_lives(alice):
         ('{"type": "conversation.delete"}', "unknown_type"),
         ('{"type": "message.send", "conversation": "x", "text": "hi", "client_id": "c"}', "not_found"),
         ('{"type": "typing", "conversation": "x"}', "not_found"),
-        ("x" * 20_000, "frame_too_large"),
+        ("x" * 40_000, "frame_too_large"),
     ]:
         await sock.send_raw(raw)
         reply = await sock.recv()

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.test import override_settings
 
 from chat.models import Contact, Conversation, Message
@@ -40,8 +41,8 @@ async def assert_alive(sock) -> None:
         ('{"type": "message.delete"}', "unknown_type"),
         ('{"type": "__init__"}', "unknown_type"),
         ('{"type": "hd.event", "event": {"type": "message.new"}}', "unknown_type"),
-        ("[" * 20_000, "frame_too_large"),
-        (json.dumps({"type": "message.send", "text": "x" * 20_000, "client_id": "big"}), "frame_too_large"),
+        ("[" * 40_000, "frame_too_large"),
+        (json.dumps({"type": "message.send", "text": "x" * 40_000, "client_id": "big"}), "frame_too_large"),
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_lives(inbox, visitor, raw, code):
@@ -151,7 +152,7 @@ async def test_token_of_another_inbox_does_not_authenticate(inbox, make_contact)
     await sock.close()
 
 
-@override_settings(HELPDESK={"MAX_FRAME_BYTES": 16384, "MAX_MESSAGE_CHARS": 5000, "AUTH_TIMEOUT_SECONDS": 0.2})
+@override_settings(HELPDESK={**settings.HELPDESK, "AUTH_TIMEOUT_SECONDS": 0.2})
 async def test_a_socket_that_never_authenticates_is_closed(inbox):
     sock, connected = await open_visitor(inbox)
     assert connected
@@ -187,4 +188,13 @@ async def test_one_contact_cannot_reach_another_contacts_conversation(inbox, mak
     assert await sock.drain() == []
     texts = await database_sync_to_async(lambda: list(Message.objects.values_list("text", flat=True)))()
     assert texts == ["my secret order"]
+    await sock.close()
+
+
+async def test_a_full_length_message_of_four_byte_characters_fits_in_a_frame(inbox, visitor):
+    sock, _ = await visitor_session(inbox, visitor.token)
+    await sock.request({"type": "conversation.start"})
+    text = "\U0001f600" * 5000
+    ack = await sock.request({"type": "message.send", "text": text, "client_id": "emoji"}, "message.ack")
+    assert ack["type"] == "message.ack" and ack["message"]["text"] == text
     await sock.close()

@@ -140,3 +140,53 @@ async def test_rating_after_resolution(inbox, visitor, alice):
     rated = await sock.request({"type": "rate", "score": 4, "comment": "quick"})
     assert rated["type"] == "rate.ack" and rated["rating"]["score"] == 4
     await sock.close()
+
+
+async def test_a_new_conversation_after_a_resume_gets_its_live_messages(inbox, visitor, alice):
+    """The resume cut-off belongs to the resumed conversation, not to the next one."""
+    sock, _ = await visitor_session(inbox, visitor.token)
+    first = await sock.request({"type": "conversation.start", "text": "one", "client_id": "c1"})
+
+    def close_first_with_history():
+        conv = Conversation.objects.select_related("contact").get(public_id=first["conversation"]["id"])
+        conv = services.conversation_claim(conversation=conv, agent=alice)
+        for i in range(5):
+            services.message_send(conversation=conv, sender=alice, text=f"old {i}", client_id=f"o{i}")
+        services.conversation_resolve(conversation=conv, actor=alice)
+
+    await database_sync_to_async(close_first_with_history)()
+    done = await sock.request(
+        {"type": "resume", "conversation": first["conversation"]["id"], "last_seq": 0}, "resume.done"
+    )
+    assert done["last_seq"] >= 7
+    second = await sock.request({"type": "conversation.start", "text": "two", "client_id": "c2"})
+    assert second["created"] is True
+
+    def reply_in_second():
+        conv = Conversation.objects.select_related("contact").get(public_id=second["conversation"]["id"])
+        conv = services.conversation_claim(conversation=conv, agent=alice)
+        services.message_send(conversation=conv, sender=alice, text="fresh reply", client_id="r1")
+
+    await database_sync_to_async(reply_in_second)()
+    live = await sock.recv_until("message.new")
+    while live["message"]["text"] != "fresh reply":
+        live = await sock.recv_until("message.new")
+    assert live["message"]["seq"] == 3  # visitor "two", "Alice joined", then the reply
+    await sock.close()
+
+
+async def test_a_too_high_last_seq_does_not_swallow_later_messages(inbox, visitor, alice):
+    sock, _ = await visitor_session(inbox, visitor.token)
+    started = await sock.request({"type": "conversation.start", "text": "hi", "client_id": "c1"})
+    cid = started["conversation"]["id"]
+    done = await sock.request({"type": "resume", "conversation": cid, "last_seq": 10_000}, "resume.done")
+    assert done["last_seq"] == 1 and done["count"] == 0
+
+    def claim():
+        conv = Conversation.objects.select_related("contact").get(public_id=cid)
+        services.conversation_claim(conversation=conv, agent=alice)
+
+    await database_sync_to_async(claim)()
+    joined = await sock.recv_until("message.new")
+    assert joined["message"]["seq"] == 2
+    await sock.close()
