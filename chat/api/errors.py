@@ -5,7 +5,7 @@ The codes are the same as the sockets' error codes (docs/protocol.md).
 
 from __future__ import annotations
 
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -39,6 +39,4 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         body["error"]["fields"] = detail
     response.data = body
-    if response.status_code == status.HTTP_403_FORBIDDEN and code == "not_authenticated":
-        response.status_code = status.HTTP_401_UNAUTHORIZED
     return response
