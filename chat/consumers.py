@@ -164,7 +164,14 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             self._switch_to(
                 selectors.conversation_for_contact(contact=self.contact, public_id=str(conversation.public_id))
             )
-            return {"created": created, "conversation": self._conversation_state()}
+            state = {"created": created, "conversation": self._conversation_state()}
+            if text is not None:  # acknowledge the first message like message.ack does
+                message = selectors.message_by_client_id(conversation=self.conversation, client_id=client_id)
+                if message is not None:
+                    state["message"] = message_payload(
+                        message, conversation_id=state["conversation"]["id"], for_contact=True
+                    )
+            return state
 
         await self.send_json(reply("conversation", ref, **await database_sync_to_async(start)()))
 

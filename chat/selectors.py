@@ -66,6 +66,12 @@ def conversation_current_for_contact(*, contact: Contact) -> Conversation | None
     )
 
 
+def message_by_client_id(*, conversation: Conversation, client_id: object) -> Message | None:
+    if not isinstance(client_id, str):
+        return None
+    return conversation.messages.filter(client_id=client_id).first()
+
+
 def conversations_for_contact(*, contact: Contact) -> QuerySet[Conversation]:
     return Conversation.objects.select_related(*CONVERSATION_RELATED).filter(contact=contact).order_by("-created_at")
 

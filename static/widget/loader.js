@@ -287,6 +287,7 @@
         break;
       case "conversation":
         if (frame.conversation) follow(frame.conversation);
+        if (frame.message) receive(frame.message, true);
         break;
       case "message.new":
         receive(frame.message, frame.replay === true);

@@ -45,6 +45,7 @@ async def test_start_send_and_agent_receives_live(inbox, visitor, alice):
     assert started["type"] == "conversation" and started["created"] is True
     conversation = started["conversation"]
     assert conversation["status"] == "waiting" and conversation["queue_position"] == 1
+    assert started["message"]["client_id"] == "c-1" and started["message"]["seq"] == 1
 
     update = await agent.recv_until("conversation.updated")
     assert update["conversation"]["id"] == conversation["id"]
