@@ -198,7 +198,7 @@
         }
         break;
       case "typing":
-        if (frame.conversation === state.selected && !(frame.sender.kind === "agent" && frame.sender.name === MY_NAME)) {
+        if (frame.conversation === state.selected && frame.sender.id !== ME) {
           clearTimeout(state.typingTimer);
           state.typing = frame.is_typing ? frame.sender.name || "Visitor" : null;
           if (state.typing) state.typingTimer = setTimeout(() => ((state.typing = null), render()), 8000);
@@ -209,7 +209,7 @@
         const c = state.conversations.get(frame.conversation);
         if (c) {
           const field = frame.type === "read.ack" || frame.reader === "agent" ? "agent_last_read_seq" : "contact_last_read_seq";
-          c[field] = Math.max(c[field] || 0, frame.seq);
+          c[field] = Math.max(c[field] || 0, frame.public_seq || 0); // read marks count public entries
         }
         break;
       }
