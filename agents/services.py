@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
 from agents.choices import Availability
 from agents.models import AgentProfile
-from chat import realtime
+from chat import clock, realtime
 from chat import services as chat_services
 from chat.choices import ConversationStatus
 from chat.errors import ServiceError
@@ -46,7 +45,7 @@ def agent_set_availability(*, profile: AgentProfile, availability: str) -> Agent
         return profile
     with transaction.atomic():
         profile.availability = availability
-        profile.availability_changed_at = timezone.now()
+        profile.availability_changed_at = clock.now()
         AgentProfile.objects.filter(pk=profile.pk).update(
             availability=availability, availability_changed_at=profile.availability_changed_at
         )

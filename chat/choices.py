@@ -37,9 +37,29 @@ class EventType(models.TextChoices):
     RATED = "rated", "Rated"
     PRIORITY_CHANGED = "priority_changed", "Priority changed"
     NOTE_ADDED = "note_added", "Private note added"
+    ACCEPTED = "accepted", "Accepted"
+    MISSED = "missed", "Missed (not answered in time)"
+    REQUEUED = "requeued", "Returned to the queue"
+    TEAM_FALLBACK = "team_fallback", "Moved to the fallback team"
+    SLA_WARNING = "sla_warning", "SLA breach ahead"
+    SLA_BREACHED = "sla_breached", "SLA breached"
+    INACTIVITY_REMINDER = "inactivity_reminder", "Inactivity reminder sent"
+    INACTIVITY_RESOLVED = "inactivity_resolved", "Resolved for inactivity"
 
 
 class ActorKind(models.TextChoices):
     CONTACT = "contact", "Contact"
     AGENT = "agent", "Agent"
     SYSTEM = "system", "System"
+
+
+class RoutingPolicy(models.TextChoices):
+    MANUAL = "manual", "Manual (agents claim from the queue)"
+    ROUND_ROBIN = "round_robin", "Round-robin"
+    LEAST_BUSY = "least_busy", "Least busy"
+
+
+class SlaTarget(models.TextChoices):
+    FIRST_RESPONSE = "first_response", "First response"
+    NEXT_RESPONSE = "next_response", "Next response"
+    RESOLUTION = "resolution", "Resolution"

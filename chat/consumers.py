@@ -151,6 +151,8 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         data = conversation_payload(conversation, for_contact=True)
         if conversation.status == ConversationStatus.WAITING:
             data["queue_position"], data["queue_length"] = selectors.queue_position(conversation=conversation)
+            estimates = services.estimate_waits(inbox_id=conversation.inbox_id, count=data["queue_position"])
+            data["estimated_wait_seconds"] = estimates[-1] if estimates else None
         rating = getattr(conversation, "rating", None) if conversation.status == ConversationStatus.RESOLVED else None
         data["rating"] = rating_payload(rating, conversation_id=data["id"]) if rating else None
         return data
@@ -160,7 +162,13 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         client_id = frame.get("client_id")
 
         def start() -> dict[str, Any]:
-            conversation, created = services.conversation_start(contact=self.contact, text=text, client_id=client_id)
+            conversation, created = services.conversation_start(
+                contact=self.contact,
+                text=text,
+                client_id=client_id,
+                context=frame.get("context"),
+                team_id=frame.get("team"),
+            )
             self._switch_to(
                 selectors.conversation_for_contact(contact=self.contact, public_id=str(conversation.public_id))
             )

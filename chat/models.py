@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from chat.choices import ActorKind, ConversationStatus, EventType, Priority, SenderKind
+from chat.choices import ActorKind, ConversationStatus, EventType, Priority, RoutingPolicy, SenderKind
 from chat.tokens import mint_public_key
 
 
@@ -28,6 +31,34 @@ class Inbox(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Routing (carried out by the agents app; stored here because it is the inbox's setting).
+    routing_policy = models.CharField(max_length=16, choices=RoutingPolicy.choices, default=RoutingPolicy.MANUAL)
+    teams = models.ManyToManyField(
+        "agents.Team", related_name="offered_by", blank=True, help_text="Teams a visitor may choose before chatting."
+    )
+    default_team = models.ForeignKey(
+        "agents.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="default_for"
+    )
+    fallback_team = models.ForeignKey(
+        "agents.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="fallback_for"
+    )
+    fallback_after_seconds = models.PositiveIntegerField(
+        default=300, help_text="Move a team's waiting conversation to the fallback team after this wait."
+    )
+    accept_timeout_seconds = models.PositiveIntegerField(
+        default=120, help_text="An auto-assigned agent who neither accepts nor replies loses it after this."
+    )
+    offline_grace_seconds = models.PositiveIntegerField(
+        default=120, help_text="An offline or disconnected agent's unanswered chats return to the queue after this."
+    )
+    inactivity_reminder_seconds = models.PositiveIntegerField(
+        default=0, help_text="Remind a silent visitor after this (0: never)."
+    )
+    inactivity_close_seconds = models.PositiveIntegerField(
+        default=0, help_text="Resolve this long after the reminder if the visitor stays silent (0: never)."
+    )
+    timezone = models.CharField(max_length=64, default="UTC", help_text="IANA name, e.g. Europe/Berlin.")
+
     class Meta:
         verbose_name_plural = "inboxes"
         ordering = ["name"]
@@ -35,10 +66,82 @@ class Inbox(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.timezone not in zoneinfo.available_timezones():
+            raise ValidationError({"timezone": "Unknown time zone; use an IANA name such as Europe/Berlin."})
+
     def allows_origin(self, origin: str | None) -> bool:
         if not origin:
             return False
         return origin.rstrip("/").lower() in {o.rstrip("/").lower() for o in self.allowed_origins}
+
+
+class BusinessHours(models.Model):
+    """One open interval of an inbox on a weekday, in the inbox's time zone."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="business_hours")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ]
+    )
+    opens = models.TimeField()
+    closes = models.TimeField(help_text="00:00 means midnight at the end of the day.")
+
+    class Meta:
+        ordering = ["inbox", "weekday", "opens"]
+        verbose_name_plural = "business hours"
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        midnight = self.closes.hour == self.closes.minute == self.closes.second == 0
+        if not midnight and self.closes <= self.opens:
+            raise ValidationError("An interval must close after it opens (use 00:00 for midnight).")
+
+
+class Holiday(models.Model):
+    """A local date on which the inbox is closed all day."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["inbox", "date"], name="holiday_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
+
+
+class SlaPolicy(models.Model):
+    """Response and resolution targets for an inbox's conversations of one priority (or any)."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="sla_policies")
+    priority = models.PositiveSmallIntegerField(
+        choices=Priority.choices, null=True, blank=True, help_text="Empty: any priority without its own policy."
+    )
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    next_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    resolution_seconds = models.PositiveIntegerField(null=True, blank=True)
+    business_hours_only = models.BooleanField(default=True, help_text="Count only the inbox's open hours.")
+    warn_before_seconds = models.PositiveIntegerField(default=300)
+
+    class Meta:
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+        constraints = [models.UniqueConstraint(fields=["inbox", "priority"], name="sla_policy_unique_priority")]
+
+    def __str__(self) -> str:
+        return f"{self.inbox}: {self.get_priority_display() if self.priority is not None else 'any priority'}"
 
 
 class Contact(models.Model):
@@ -84,12 +187,26 @@ class Conversation(models.Model):
     last_public_seq = models.PositiveIntegerField(default=0, editable=False)
     contact_last_read_seq = models.PositiveIntegerField(default=0, editable=False)
     agent_last_read_seq = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     waiting_since = models.DateTimeField(null=True, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Routing and timers.
+    context = models.JSONField(default=dict, blank=True, help_text="Page URL, referrer, language at the start.")
+    auto_assigned = models.BooleanField(default=False, help_text="Given by the router (so it may time out).")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    last_agent_message_at = models.DateTimeField(null=True, blank=True)
+    last_contact_message_at = models.DateTimeField(null=True, blank=True)
+    team_fallback_done = models.BooleanField(default=False)
+    inactivity_reminded_at = models.DateTimeField(null=True, blank=True)
+    # SLA: due times fixed at the start; flags raised by the timer sweep.
+    sla_first_response_due_at = models.DateTimeField(null=True, blank=True)
+    sla_resolution_due_at = models.DateTimeField(null=True, blank=True)
+    sla_warnings = models.JSONField(default=list, blank=True, help_text="Targets warned about.")
+    sla_breaches = models.JSONField(default=list, blank=True, help_text="Targets breached.")
+    sla_breached = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -97,6 +214,7 @@ class Conversation(models.Model):
             models.Index(fields=["inbox", "status", "-priority", "waiting_since"], name="conv_queue"),
             models.Index(fields=["assignee", "status"], name="conv_assignee"),
             models.Index(fields=["contact", "-created_at"], name="conv_contact"),
+            models.Index(fields=["status", "assigned_at"], name="conv_status_assigned"),
         ]
         permissions = [("view_all_conversations", "Can see every inbox's conversations (manager)")]
 

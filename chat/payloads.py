@@ -79,6 +79,16 @@ def conversation_payload(conversation: Conversation, *, for_contact: bool = Fals
             "assigned_at": iso(conversation.assigned_at),
             "first_response_at": iso(conversation.first_response_at),
             "last_message_at": iso(conversation.last_message_at),
+            "context": conversation.context,
+            "auto_assigned": conversation.auto_assigned,
+            "accepted_at": iso(conversation.accepted_at),
+            "sla": {
+                "first_response_due_at": iso(conversation.sla_first_response_due_at),
+                "resolution_due_at": iso(conversation.sla_resolution_due_at),
+                "warnings": conversation.sla_warnings,
+                "breaches": conversation.sla_breaches,
+                "breached": conversation.sla_breached,
+            },
         }
     )
     return data

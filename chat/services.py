@@ -14,10 +14,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from chat import realtime
-from chat.choices import ACTIVE_STATUSES, ActorKind, ConversationStatus, EventType, SenderKind
+from chat import clock, realtime, signals, sla
+from chat.choices import ACTIVE_STATUSES, ActorKind, ConversationStatus, EventType, Priority, SenderKind
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, ConversationEvent, Inbox, Message, SatisfactionRating
 from chat.payloads import conversation_payload, message_payload, rating_payload, user_name
@@ -106,29 +106,66 @@ def _broadcast_conversation(conversation: Conversation) -> None:
 
 
 def _broadcast_queue_positions(inbox_id: int) -> None:
-    """After commit, tell each waiting contact of the inbox its place in the queue (1 query)."""
+    """After commit, tell each waiting contact of the inbox its place in the queue and an
+    estimate of the wait (from the estimator configured in HELPDESK["WAIT_ESTIMATOR"])."""
 
     def send() -> None:
-        from chat.selectors import queue_for_inbox  # selectors import services' models only
+        from chat.selectors import queue_for_inbox
 
         waiting = list(queue_for_inbox(inbox_id=inbox_id).values_list("public_id", "contact__public_id"))
+        if not waiting:
+            return
+        estimates = estimate_waits(inbox_id=inbox_id, count=len(waiting))
         for position, (conversation_id, contact_id) in enumerate(waiting, start=1):
             realtime.publish(
                 [realtime.contact_group(contact_id)],
                 realtime.envelope(
                     "queue.position",
-                    {"conversation": str(conversation_id), "position": position, "waiting": len(waiting)},
+                    {
+                        "conversation": str(conversation_id),
+                        "position": position,
+                        "waiting": len(waiting),
+                        "estimated_wait_seconds": estimates[position - 1],
+                    },
                 ),
             )
 
     realtime.after_commit(send)
 
 
+def estimate_waits(*, inbox_id: int, count: int) -> list[int | None]:
+    """Estimated waits for the first ``count`` queue positions; None where nobody can tell."""
+    path = settings.HELPDESK.get("WAIT_ESTIMATOR")
+    if not path:
+        return [None] * count
+    return import_string(path)(inbox_id=inbox_id, count=count)
+
+
+def _announce_waiting(conversation: Conversation, *, chosen_team: bool = False) -> None:
+    """After commit, tell the router (if one listens) that a conversation waits for an agent."""
+    pk, inbox_id = conversation.pk, conversation.inbox_id
+    realtime.after_commit(
+        lambda: signals.conversation_waiting.send(
+            sender=Conversation, conversation_id=pk, inbox_id=inbox_id, chosen_team=chosen_team
+        )
+    )
+
+
+def _announce_released(conversation: Conversation, agent_id: int | None) -> None:
+    """After commit, tell the router an agent's slot is free again."""
+    if agent_id is None:
+        return
+    inbox_id = conversation.inbox_id
+    realtime.after_commit(
+        lambda: signals.capacity_freed.send(sender=Conversation, agent_id=agent_id, inbox_id=inbox_id)
+    )
+
+
 # --- the sequence counter -------------------------------------------------------------------
 
 
 def _next_seq(
-    conversation: Conversation, *, now: datetime, public: bool, first_response: bool
+    conversation: Conversation, *, now: datetime, public: bool, first_response: bool, sender_kind: str
 ) -> tuple[int, int | None, str]:
     """Take the next sequence number(s) and touch the conversation in one locking UPDATE.
 
@@ -141,8 +178,11 @@ def _next_seq(
     params: list[Any] = [now]
     if public:
         sets += ", last_public_seq = last_public_seq + 1"
-    if first_response:
-        sets += ", first_response_at = COALESCE(first_response_at, %s)"
+    if first_response:  # an agent's public reply
+        sets += ", first_response_at = COALESCE(first_response_at, %s), last_agent_message_at = %s"
+        params += [now, now]
+    if sender_kind == SenderKind.CONTACT:
+        sets += ", last_contact_message_at = %s"
         params.append(now)
     params.append(conversation.pk)
     with connection.cursor() as cursor:
@@ -165,9 +205,11 @@ def _append(
     now: datetime | None = None,
 ) -> Message:
     """Store one transcript entry with the next sequence number (inside the caller's atomic)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     first_response = sender_kind == SenderKind.AGENT and not is_private
-    seq, public_seq, status = _next_seq(conversation, now=now, public=not is_private, first_response=first_response)
+    seq, public_seq, status = _next_seq(
+        conversation, now=now, public=not is_private, first_response=first_response, sender_kind=sender_kind
+    )
     message = Message.objects.create(
         conversation=conversation,
         seq=seq,
@@ -185,8 +227,12 @@ def _append(
         conversation.last_public_seq = public_seq
     conversation.status = status
     conversation.last_message_at = now
-    if first_response and conversation.first_response_at is None:
-        conversation.first_response_at = now
+    if first_response:
+        conversation.last_agent_message_at = now
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+    if sender_kind == SenderKind.CONTACT:
+        conversation.last_contact_message_at = now
     return message
 
 
@@ -227,7 +273,7 @@ def contact_create(*, inbox: Inbox, name: str = "", email: str = "") -> tuple[Co
 
 def contact_touch(*, contact: Contact) -> None:
     """Record when the contact was last connected."""
-    Contact.objects.filter(pk=contact.pk).update(last_seen_at=timezone.now())
+    Contact.objects.filter(pk=contact.pk).update(last_seen_at=clock.now())
 
 
 def contact_update(*, contact: Contact, name: str | None = None, email: str | None = None) -> Contact:
@@ -259,18 +305,48 @@ def contact_update(*, contact: Contact, name: str | None = None, email: str | No
 # --- conversations ------------------------------------------------------------------------------
 
 
+def clean_context(context: Any) -> dict[str, str]:
+    """Page context from the widget: only known keys, short strings."""
+    if context is None:
+        return {}
+    if not isinstance(context, dict):
+        raise invalid("context must be an object.")
+    cleaned = {}
+    for key in ("url", "referrer", "title", "language"):
+        value = context.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value) > 2000:
+            raise invalid(f"context.{key} must be a string of at most 2000 characters.")
+        cleaned[key] = value
+    return cleaned
+
+
 def conversation_start(
-    *, contact: Contact, text: str | None = None, client_id: str | None = None
+    *,
+    contact: Contact,
+    text: str | None = None,
+    client_id: str | None = None,
+    context: dict | None = None,
+    team_id: int | None = None,
 ) -> tuple[Conversation, bool]:
     """Open a conversation in the contact's inbox queue, or return its active one.
 
     Returns ``(conversation, created)``. One active conversation per contact: a second tab
     that starts at the same moment gets the same conversation (the contact row is locked).
+    ``team_id`` is the visitor's choice among the inbox's offered teams; without one the
+    router picks a team by its rules or the inbox's default team.
     """
     if text is not None:
         text = clean_text(text)
         client_id = clean_client_id(client_id)
-    now = timezone.now()
+    context = clean_context(context)
+    if team_id is not None:
+        if not isinstance(team_id, int) or isinstance(team_id, bool):
+            raise invalid("team must be a team's numeric id.")
+        if not contact.inbox.teams.filter(pk=team_id).exists():
+            raise ServiceError("not_found", "This inbox offers no such team.", status=404)
+    now = clock.now()
     with transaction.atomic():
         Contact.objects.select_for_update().filter(pk=contact.pk).first()
         existing = (
@@ -282,15 +358,25 @@ def conversation_start(
         else:
             created = True
             conversation = Conversation.objects.create(
-                inbox_id=contact.inbox_id, contact=contact, status=ConversationStatus.WAITING, waiting_since=now
+                inbox_id=contact.inbox_id,
+                contact=contact,
+                status=ConversationStatus.WAITING,
+                created_at=now,
+                waiting_since=now,
+                context=context,
+                team_id=team_id,
             )
             conversation.number = conversation.pk + NUMBER_OFFSET
-            Conversation.objects.filter(pk=conversation.pk).update(number=conversation.number)
-            _record(conversation, EventType.CREATED, actor=contact)
+            first_due, resolution_due = sla.due_times(conversation, start=now)
+            Conversation.objects.filter(pk=conversation.pk).update(
+                number=conversation.number, sla_first_response_due_at=first_due, sla_resolution_due_at=resolution_due
+            )
+            _record(conversation, EventType.CREATED, actor=contact, payload={"team": team_id} if team_id else None)
         conversation.contact = contact
         if created:
             _broadcast_conversation(conversation)
             _broadcast_queue_positions(conversation.inbox_id)
+            _announce_waiting(conversation, chosen_team=team_id is not None)
         if text is not None:
             message_send(conversation=conversation, sender=contact, text=text, client_id=client_id)
     return conversation, created
@@ -443,11 +529,11 @@ def conversation_claim(*, conversation: Conversation, agent: AbstractBaseUser) -
 
     The guard is in the UPDATE's WHERE clause, so the database decides the race.
     """
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         won = Conversation.objects.filter(
             pk=conversation.pk, status=ConversationStatus.WAITING, assignee__isnull=True
-        ).update(status=ConversationStatus.OPEN, assignee=agent, assigned_at=now)
+        ).update(status=ConversationStatus.OPEN, assignee=agent, assigned_at=now, accepted_at=now, auto_assigned=False)
         if not won:
             current = Conversation.objects.filter(pk=conversation.pk).values_list("status", flat=True).first()
             if current == ConversationStatus.RESOLVED:
@@ -462,21 +548,26 @@ def conversation_claim(*, conversation: Conversation, agent: AbstractBaseUser) -
 
 
 def conversation_assign(
-    *, conversation: Conversation, agent: AbstractBaseUser, actor: AbstractBaseUser | None
+    *, conversation: Conversation, agent: AbstractBaseUser, actor: AbstractBaseUser | None, auto: bool = False
 ) -> Conversation:
-    """Give the conversation to ``agent`` (a manager's or a router's decision)."""
-    now = timezone.now()
+    """Give the conversation to ``agent``: a manager's decision, or the router's (``auto``: only
+    while it still waits, and then the agent must accept or reply in time)."""
+    now = clock.now()
     with transaction.atomic():
         conversation = _locked(conversation)
         if conversation.status == ConversationStatus.RESOLVED:
             raise ServiceError("invalid_state", "Reopen the conversation before assigning it.", status=409)
+        if auto and conversation.status != ConversationStatus.WAITING:
+            raise ServiceError("already_claimed", "The conversation no longer waits.", status=409)
         if conversation.assignee_id == agent.pk:
             return conversation
         was_waiting = conversation.status == ConversationStatus.WAITING
+        previous = conversation.assignee_id
         Conversation.objects.filter(pk=conversation.pk).update(
-            assignee=agent, status=ConversationStatus.OPEN, assigned_at=now
+            assignee=agent, status=ConversationStatus.OPEN, assigned_at=now, auto_assigned=auto, accepted_at=None
         )
-        _record(conversation, EventType.ASSIGNED, actor=actor, payload={"to_agent": agent.pk})
+        _record(conversation, EventType.ASSIGNED, actor=actor, payload={"to_agent": agent.pk, "auto": auto})
+        _announce_released(conversation, previous)
         _broadcast_conversation(conversation)
         _system_message(conversation, f"{user_name(agent)} joined the conversation.", now=now)
         if was_waiting:
@@ -501,7 +592,7 @@ def conversation_transfer(
         raise invalid("Transfer to exactly one of an agent or a team.")
     if note:
         note = clean_text(note)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         conversation = _locked(conversation)
         if conversation.status == ConversationStatus.RESOLVED:
@@ -518,16 +609,28 @@ def conversation_transfer(
                 now=now,
             )
             _broadcast_message(conversation, _append_note)
+        _announce_released(conversation, conversation.assignee_id)
         if to_agent is not None:
             Conversation.objects.filter(pk=conversation.pk).update(
-                assignee=to_agent, status=ConversationStatus.OPEN, assigned_at=now
+                assignee=to_agent,
+                status=ConversationStatus.OPEN,
+                assigned_at=now,
+                auto_assigned=False,
+                accepted_at=None,
             )
             payload = {"from_agent": conversation.assignee_id, "to_agent": to_agent.pk, "note": note}
             text = f"Transferred to {user_name(to_agent)}."
         else:
             Conversation.objects.filter(pk=conversation.pk).update(
-                assignee=None, team=to_team, status=ConversationStatus.WAITING, waiting_since=now, assigned_at=None
+                assignee=None,
+                team=to_team,
+                status=ConversationStatus.WAITING,
+                waiting_since=now,
+                assigned_at=None,
+                auto_assigned=False,
+                team_fallback_done=False,
             )
+            _announce_waiting(conversation, chosen_team=True)
             payload = {"from_agent": conversation.assignee_id, "to_team": to_team.pk, "note": note}
             text = f"Transferred to the {to_team.name} team."
         _record(conversation, EventType.TRANSFERRED, actor=actor, payload=payload)
@@ -545,24 +648,31 @@ def conversation_transfer(
     return conversation
 
 
-def conversation_resolve(*, conversation: Conversation, actor: AbstractBaseUser | Contact | None) -> Conversation:
-    now = timezone.now()
+def conversation_resolve(
+    *,
+    conversation: Conversation,
+    actor: AbstractBaseUser | Contact | None,
+    reason: str = "",
+    text: str = "",
+) -> Conversation:
+    now = clock.now()
     with transaction.atomic():
         conversation = _locked(conversation)
         if conversation.status == ConversationStatus.RESOLVED:
             raise ServiceError("invalid_state", "The conversation is already resolved.", status=409)
         was_waiting = conversation.status == ConversationStatus.WAITING
         Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.RESOLVED, resolved_at=now)
-        _record(conversation, EventType.RESOLVED, actor=actor)
+        _record(conversation, EventType.RESOLVED, actor=actor, payload={"reason": reason} if reason else None)
         _broadcast_conversation(conversation)
-        _system_message(conversation, "The conversation was resolved.", now=now)
+        _system_message(conversation, text or "The conversation was resolved.", now=now)
+        _announce_released(conversation, conversation.assignee_id)
         if was_waiting:
             _broadcast_queue_positions(conversation.inbox_id)
     return conversation
 
 
 def _reopen(conversation: Conversation, *, actor) -> None:
-    now = timezone.now()
+    now = clock.now()
     status = ConversationStatus.OPEN if conversation.assignee_id else ConversationStatus.WAITING
     Conversation.objects.filter(pk=conversation.pk).update(
         status=status, resolved_at=None, waiting_since=now if status == ConversationStatus.WAITING else None
@@ -573,6 +683,7 @@ def _reopen(conversation: Conversation, *, actor) -> None:
     _system_message(conversation, "The conversation was reopened.", now=now)
     if status == ConversationStatus.WAITING:
         _broadcast_queue_positions(conversation.inbox_id)
+        _announce_waiting(conversation)
 
 
 def conversation_reopen(*, conversation: Conversation, actor: AbstractBaseUser | Contact) -> Conversation:
@@ -610,3 +721,116 @@ def conversation_rate(
         )
         realtime.broadcast(_groups_for(conversation, private=False), data)
     return rating
+
+
+# --- routing and timers (decided by the agents app's router and timer sweep) -----------------
+
+
+def conversation_accept(*, conversation: Conversation, agent: AbstractBaseUser) -> Conversation:
+    """The assignee takes an auto-assigned conversation on, which stops its answer timer."""
+    now = clock.now()
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.assignee_id != agent.pk or conversation.status == ConversationStatus.RESOLVED:
+            raise ServiceError("forbidden", "Only the assignee can accept an open conversation.", status=403)
+        if conversation.accepted_at is not None:
+            return conversation
+        Conversation.objects.filter(pk=conversation.pk).update(accepted_at=now)
+        _record(conversation, EventType.ACCEPTED, actor=agent)
+        _broadcast_conversation(conversation)
+    return conversation
+
+
+def conversation_requeue(*, conversation: Conversation, reason: str, missed: bool) -> Conversation | None:
+    """Take the conversation from its assignee back to the queue, keeping its place in line.
+
+    ``missed`` records a missed chat for the agent (assigned, never accepted nor answered).
+    Returns None when the conversation changed meanwhile (nothing to do).
+    """
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        agent_id = conversation.assignee_id
+        if agent_id is None or conversation.status != ConversationStatus.OPEN:
+            return None
+        Conversation.objects.filter(pk=conversation.pk).update(
+            assignee=None, status=ConversationStatus.WAITING, assigned_at=None, auto_assigned=False, accepted_at=None
+        )
+        if missed:
+            _record(conversation, EventType.MISSED, actor=None, payload={"agent": agent_id, "reason": reason})
+        _record(conversation, EventType.REQUEUED, actor=None, payload={"from_agent": agent_id, "reason": reason})
+        _broadcast_conversation(conversation)
+        _system_message(conversation, "We are connecting you with another agent.")
+        _broadcast_queue_positions(conversation.inbox_id)
+        _announce_released(conversation, agent_id)
+        _announce_waiting(conversation)
+    return conversation
+
+
+def conversation_set_team(*, conversation: Conversation, team, actor: AbstractBaseUser | None, fallback: bool = False):
+    """Route a waiting conversation to ``team`` (a routing rule, the default, or the fallback)."""
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.status != ConversationStatus.WAITING or conversation.team_id == getattr(team, "pk", None):
+            return conversation
+        Conversation.objects.filter(pk=conversation.pk).update(team=team, team_fallback_done=fallback)
+        if fallback:
+            payload = {"from_team": conversation.team_id, "to_team": team.pk}
+            _record(conversation, EventType.TEAM_FALLBACK, actor=actor, payload=payload)
+        _broadcast_conversation(conversation)
+    return conversation
+
+
+def conversation_set_priority(*, conversation: Conversation, priority: Any, actor: AbstractBaseUser) -> Conversation:
+    """Change the priority; the queue reorders and SLA targets follow the new priority's policy."""
+    if priority not in Priority.values or isinstance(priority, bool):
+        raise invalid(f"priority must be one of {Priority.values}.")
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.priority == priority:
+            return conversation
+        previous = conversation.priority
+        conversation.priority = priority
+        first_due, resolution_due = sla.due_times(conversation, start=conversation.created_at)
+        Conversation.objects.filter(pk=conversation.pk).update(
+            priority=priority, sla_first_response_due_at=first_due, sla_resolution_due_at=resolution_due
+        )
+        _record(conversation, EventType.PRIORITY_CHANGED, actor=actor, payload={"from": previous, "to": priority})
+        _broadcast_conversation(conversation)
+        if conversation.status == ConversationStatus.WAITING:
+            _broadcast_queue_positions(conversation.inbox_id)
+    return conversation
+
+
+def conversation_flag_sla(*, conversation: Conversation, target: str, due_at: datetime, breached: bool) -> bool:
+    """Record an SLA warning or breach once per (target, due time); agents see it live."""
+    key = {"target": target, "due_at": due_at.isoformat()}
+    field = "sla_breaches" if breached else "sla_warnings"
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        flags = list(getattr(conversation, field))
+        if key in flags:
+            return False
+        flags.append(key)
+        changes = {field: flags}
+        if breached:
+            changes["sla_breached"] = True
+        Conversation.objects.filter(pk=conversation.pk).update(**changes)
+        _record(conversation, EventType.SLA_BREACHED if breached else EventType.SLA_WARNING, actor=None, payload=key)
+        _broadcast_conversation(conversation)
+    return True
+
+
+def conversation_remind_inactive(*, conversation: Conversation, text: str) -> bool:
+    """Nudge a visitor who went silent after an agent's reply (once per silence)."""
+    now = clock.now()
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.status != ConversationStatus.OPEN:
+            return False
+        reminded, replied = conversation.inactivity_reminded_at, conversation.last_agent_message_at
+        if reminded and replied and reminded >= replied:
+            return False  # already reminded during this silence
+        Conversation.objects.filter(pk=conversation.pk).update(inactivity_reminded_at=now)
+        _record(conversation, EventType.INACTIVITY_REMINDER, actor=None)
+        _system_message(conversation, text, now=now)
+    return True

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "chat",
     "agents",
 ]
@@ -159,6 +161,12 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Background tasks ------------------------------------------------------------------------
+
+# Timers (answer timeouts, team fallback, offline grace, SLA, inactivity) run as django-tasks
+# on the database backend: `python manage.py db_worker`, as many workers as you like.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # --- Auth, i18n, static ---------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -211,6 +219,12 @@ HELPDESK = {
     "MAX_MESSAGE_CHARS": int(os.environ.get("HELPDESK_MAX_MESSAGE_CHARS", 5000)),
     "AUTH_TIMEOUT_SECONDS": float(os.environ.get("HELPDESK_AUTH_TIMEOUT", 10)),
     "RESUME_BATCH": 500,
+    # How often the timer sweep runs; timers fire at most this late.
+    "TIMER_INTERVAL_SECONDS": float(os.environ.get("HELPDESK_TIMER_INTERVAL", 10)),
+    # An agent socket that sent nothing (the console pings every 25 s) for this long is gone.
+    "AGENT_HEARTBEAT_TIMEOUT_SECONDS": 90,
+    # chat computes queue positions; the estimate of the wait comes from the router.
+    "WAIT_ESTIMATOR": "agents.routing.estimate_waits",
 }
 
 LOGGING = {

@@ -57,6 +57,26 @@ class PublicConversationSchema(serializers.Serializer):
     resolved_at = serializers.DateTimeField(allow_null=True)
 
 
+class ContextSchema(serializers.Serializer):
+    url = serializers.CharField(required=False)
+    referrer = serializers.CharField(required=False)
+    title = serializers.CharField(required=False)
+    language = serializers.CharField(required=False)
+
+
+class SlaFlagSchema(serializers.Serializer):
+    target = serializers.ChoiceField(choices=["first_response", "next_response", "resolution"])
+    due_at = serializers.DateTimeField()
+
+
+class SlaSchema(serializers.Serializer):
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    warnings = SlaFlagSchema(many=True)
+    breaches = SlaFlagSchema(many=True)
+    breached = serializers.BooleanField()
+
+
 class ConversationSchema(PublicConversationSchema):
     inbox = NamedRefSchema()
     contact = ContactSchema()
@@ -67,6 +87,10 @@ class ConversationSchema(PublicConversationSchema):
     assigned_at = serializers.DateTimeField(allow_null=True)
     first_response_at = serializers.DateTimeField(allow_null=True)
     last_message_at = serializers.DateTimeField(allow_null=True)
+    context = ContextSchema()
+    auto_assigned = serializers.BooleanField(help_text="Given by the router; must be accepted or answered in time.")
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    sla = SlaSchema()
 
 
 class EventSchema(serializers.Serializer):

@@ -1,0 +1,11 @@
+"""Signals the conversation domain sends after commit, for the router to act on.
+
+chat never imports agents; the agents app listens here (see agents/receivers.py).
+"""
+
+from django.dispatch import Signal
+
+# A conversation waits for an agent: conversation_id, inbox_id, chosen_team (the visitor picked it).
+conversation_waiting = Signal()
+# An agent holds one conversation fewer: agent_id, inbox_id.
+capacity_freed = Signal()

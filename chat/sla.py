@@ -1,0 +1,75 @@
+"""SLA targets of a conversation: which policy applies, and when each target falls due.
+
+First-response and resolution targets run from the start and are stored on the conversation;
+the next-response target runs from each visitor message that follows an agent's reply, so it
+is computed when needed. Policies may count only the inbox's business hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chat.choices import ConversationStatus, SlaTarget
+from chat.hours import Schedule, schedule_for
+from chat.models import Conversation, SlaPolicy
+
+
+@dataclass(frozen=True)
+class TargetState:
+    target: str
+    due_at: datetime
+    warn_at: datetime
+    met: bool
+
+
+def policy_for(conversation: Conversation) -> SlaPolicy | None:
+    """The inbox's policy for the conversation's priority, else its any-priority policy."""
+    policies = {p.priority: p for p in SlaPolicy.objects.filter(inbox_id=conversation.inbox_id)}
+    return policies.get(conversation.priority) or policies.get(None)
+
+
+def _add(policy: SlaPolicy, schedule: Schedule | None, start: datetime, seconds: int) -> datetime | None:
+    if policy.business_hours_only and schedule is not None:
+        return schedule.add_open_seconds(start, seconds)
+    return start + timedelta(seconds=seconds)
+
+
+def due_times(conversation: Conversation, *, start: datetime) -> tuple[datetime | None, datetime | None]:
+    """(first response due, resolution due) for a conversation starting at ``start``."""
+    policy = policy_for(conversation)
+    if policy is None:
+        return None, None
+    schedule = schedule_for(conversation.inbox) if policy.business_hours_only else None
+    first = _add(policy, schedule, start, policy.first_response_seconds) if policy.first_response_seconds else None
+    resolution = _add(policy, schedule, start, policy.resolution_seconds) if policy.resolution_seconds else None
+    return first, resolution
+
+
+def targets(conversation: Conversation, *, policy: SlaPolicy, schedule: Schedule | None) -> list[TargetState]:
+    """Every target of the conversation under ``policy`` with its due time and whether it is met."""
+    warn = timedelta(seconds=policy.warn_before_seconds)
+    states = []
+    if conversation.sla_first_response_due_at:
+        due = conversation.sla_first_response_due_at
+        states.append(
+            TargetState(SlaTarget.FIRST_RESPONSE, due, due - warn, conversation.first_response_at is not None)
+        )
+    awaiting_agent = (
+        conversation.first_response_at is not None
+        and conversation.last_contact_message_at is not None
+        and (
+            conversation.last_agent_message_at is None
+            or conversation.last_contact_message_at > conversation.last_agent_message_at
+        )
+    )
+    if policy.next_response_seconds and awaiting_agent:
+        due = _add(policy, schedule, conversation.last_contact_message_at, policy.next_response_seconds)
+        if due is not None:
+            states.append(TargetState(SlaTarget.NEXT_RESPONSE, due, due - warn, False))
+    if conversation.sla_resolution_due_at:
+        due = conversation.sla_resolution_due_at
+        states.append(
+            TargetState(SlaTarget.RESOLUTION, due, due - warn, conversation.status == ConversationStatus.RESOLVED)
+        )
+    return states
