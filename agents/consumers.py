@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from agents import selectors as agent_selectors
 from agents import services as agent_services
+from agents.choices import Availability
 from chat import realtime, selectors, services
 from chat.consumers import FrameRateLimiter
 from chat.errors import ServiceError
@@ -30,6 +31,8 @@ class AgentConsumer(AsyncWebsocketConsumer):
             "conversation.transfer",
             "conversation.resolve",
             "conversation.reopen",
+            "conversation.accept",
+            "conversation.priority",
             "message.send",
             "note.add",
             "typing",
@@ -50,8 +53,13 @@ class AgentConsumer(AsyncWebsocketConsumer):
         self.groups_joined = await database_sync_to_async(self._groups)()
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        await database_sync_to_async(agent_services.agent_connected)(
+            profile=self.profile, channel_name=self.channel_name
+        )
         await self.accept()
         await self.send_json(await database_sync_to_async(self._hello)())
+        if self.profile.availability == Availability.ONLINE:  # a reconnected agent can take chats again
+            await database_sync_to_async(agent_services.route_for_agent)(self.user.pk)
 
     def _groups(self) -> list[str]:
         inbox_ids = selectors.inbox_ids_for_agent(user=self.user)
@@ -74,6 +82,10 @@ class AgentConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "profile", None) is not None and hasattr(self, "groups_joined"):
+            await database_sync_to_async(agent_services.agent_disconnected)(
+                profile=self.profile, channel_name=self.channel_name
+            )
 
     async def send_json(self, data: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(data, ensure_ascii=False))
@@ -86,6 +98,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
             if not self.limiter.allow():
                 raise FrameError("rate_limited", "Too many frames; slow down.")
             if frame["type"] == "ping":
+                await database_sync_to_async(agent_services.agent_heartbeat)(channel_name=self.channel_name)
                 await self.send_json(reply("pong", ref))
                 return
             handler = getattr(self, "on_" + frame["type"].replace(".", "_"))
@@ -135,6 +148,17 @@ class AgentConsumer(AsyncWebsocketConsumer):
         return self._conversation_ack(
             services.conversation_reopen(conversation=self._conversation(frame), actor=self.user)
         )
+
+    def on_conversation_accept(self, frame: dict[str, Any]) -> dict[str, Any]:
+        return self._conversation_ack(
+            services.conversation_accept(conversation=self._conversation(frame), agent=self.user)
+        )
+
+    def on_conversation_priority(self, frame: dict[str, Any]) -> dict[str, Any]:
+        conversation = services.conversation_set_priority(
+            conversation=self._conversation(frame), priority=frame.get("priority"), actor=self.user
+        )
+        return self._conversation_ack(conversation)
 
     def _conversation_ack(self, conversation) -> dict[str, Any]:
         fresh = selectors.conversation_for_agent(user=self.user, public_id=str(conversation.public_id))

@@ -7,6 +7,7 @@ import logging
 from django.dispatch import receiver
 
 from agents import routing
+from agents.tasks import ensure_sweep_scheduled
 from chat import services as chat_services
 from chat.models import Conversation
 from chat.signals import capacity_freed, conversation_waiting
@@ -26,6 +27,7 @@ def route_waiting_conversation(sender, *, conversation_id: int, inbox_id: int, c
     except Exception:
         logger.exception("choosing a team for conversation %s failed", conversation_id)
     routing.route_safely(inbox_id=inbox_id)
+    ensure_sweep_scheduled()
 
 
 @receiver(capacity_freed)

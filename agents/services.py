@@ -6,11 +6,14 @@ agent-side policy (capacity, availability) around them.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from agents.choices import Availability
-from agents.models import AgentProfile
+from agents.models import AgentConnection, AgentProfile
 from chat import clock, realtime
 from chat import services as chat_services
 from chat.choices import ConversationStatus
@@ -52,6 +55,9 @@ def agent_set_availability(*, profile: AgentProfile, availability: str) -> Agent
         realtime.broadcast(
             [realtime.agents_group()], realtime.envelope("agent.updated", {"agent": agent_payload(profile)})
         )
+        if availability == Availability.ONLINE:
+            user_id = profile.user_id
+            realtime.after_commit(lambda: route_for_agent(user_id))
     return profile
 
 
@@ -64,3 +70,56 @@ def conversation_claim_within_capacity(*, profile: AgentProfile, conversation: C
                 "over_capacity", f"You already hold {profile.capacity} conversations, your capacity.", status=409
             )
         return chat_services.conversation_claim(conversation=conversation, agent=profile.user)
+
+
+# --- presence: which agents have a console open ------------------------------------------------
+
+
+def agent_connected(*, profile: AgentProfile, channel_name: str) -> None:
+    """Record one open console socket; the agent is connected while it has any."""
+    now = clock.now()
+    with transaction.atomic():
+        AgentConnection.objects.update_or_create(
+            channel_name=channel_name, defaults={"agent": profile, "connected_at": now, "last_seen_at": now}
+        )
+        AgentProfile.objects.filter(pk=profile.pk).update(disconnected_at=None)
+    profile.disconnected_at = None
+
+
+def agent_heartbeat(*, channel_name: str) -> None:
+    AgentConnection.objects.filter(channel_name=channel_name).update(last_seen_at=clock.now())
+
+
+def agent_disconnected(*, profile: AgentProfile, channel_name: str) -> bool:
+    """Forget one socket; when it was the agent's last, start the offline grace period."""
+    now = clock.now()
+    with transaction.atomic():
+        AgentConnection.objects.filter(channel_name=channel_name).delete()
+        if AgentConnection.objects.filter(agent=profile).exists():
+            return False
+        AgentProfile.objects.filter(pk=profile.pk).update(disconnected_at=now)
+    return True
+
+
+def expire_stale_connections(*, now) -> int:
+    """Drop sockets whose process died without closing them, and mark who is now disconnected."""
+    cutoff = now - timedelta(seconds=settings.HELPDESK["AGENT_HEARTBEAT_TIMEOUT_SECONDS"])
+    stale = AgentConnection.objects.filter(last_seen_at__lt=cutoff)
+    agent_ids = set(stale.values_list("agent_id", flat=True))
+    removed, _ = stale.delete()
+    if agent_ids:
+        still = set(AgentConnection.objects.filter(agent_id__in=agent_ids).values_list("agent_id", flat=True))
+        AgentProfile.objects.filter(pk__in=agent_ids - still, disconnected_at__isnull=True).update(disconnected_at=now)
+    return removed
+
+
+def route_for_agent(user_id: int) -> None:
+    """Try to give the agent waiting conversations of its inboxes (it just became available)."""
+    from agents.routing import route_inboxes_of
+
+    try:
+        route_inboxes_of(user_id=user_id)
+    except Exception:  # routing is retried by the timer sweep
+        import logging
+
+        logging.getLogger(__name__).exception("routing for agent %s failed", user_id)
