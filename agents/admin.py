@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from agents.models import AgentProfile, Team
+from agents.models import AgentConnection, AgentProfile, RoutingRule, Team
 
 
 @admin.register(AgentProfile)
@@ -25,3 +25,24 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description="Members")
     def member_count(self, obj: Team) -> int:
         return obj.members.count()
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "inbox", "position")
+    list_filter = ("inbox", "team", "field")
+    list_select_related = ("inbox", "team")
+
+
+@admin.register(AgentConnection)
+class AgentConnectionAdmin(admin.ModelAdmin):
+    """Open console sockets, for a look at who is connected; they come and go by themselves."""
+
+    list_display = ("agent", "channel_name", "connected_at", "last_seen_at")
+    list_select_related = ("agent__user",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -9,16 +9,60 @@ from django.utils.html import format_html
 
 from chat import services
 from chat.errors import ServiceError
-from chat.models import Contact, Conversation, ConversationEvent, Inbox, Message, SatisfactionRating
+from chat.models import (
+    BusinessHours,
+    Contact,
+    Conversation,
+    ConversationEvent,
+    Holiday,
+    Inbox,
+    Message,
+    SatisfactionRating,
+    SlaPolicy,
+)
+
+
+class BusinessHoursInline(admin.TabularInline):
+    model = BusinessHours
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+class SlaPolicyInline(admin.TabularInline):
+    model = SlaPolicy
+    extra = 0
 
 
 @admin.register(Inbox)
 class InboxAdmin(admin.ModelAdmin):
-    list_display = ("name", "public_key", "is_active", "created_at")
-    list_filter = ("is_active",)
+    list_display = ("name", "public_key", "routing_policy", "timezone", "is_active", "created_at")
+    list_filter = ("is_active", "routing_policy")
     search_fields = ("name", "public_key")
     readonly_fields = ("public_key", "embed_snippet", "created_at")
-    filter_horizontal = ("agents",)
+    filter_horizontal = ("agents", "teams")
+    inlines = [BusinessHoursInline, HolidayInline, SlaPolicyInline]
+    fieldsets = (
+        (None, {"fields": ("name", "is_active", "public_key", "embed_snippet", "allowed_origins", "greeting")}),
+        ("Agents and teams", {"fields": ("agents", "teams", "default_team", "fallback_team")}),
+        (
+            "Routing and timers",
+            {
+                "fields": (
+                    "routing_policy",
+                    "accept_timeout_seconds",
+                    "fallback_after_seconds",
+                    "offline_grace_seconds",
+                    "inactivity_reminder_seconds",
+                    "inactivity_close_seconds",
+                    "timezone",
+                )
+            },
+        ),
+    )
 
     @admin.display(description="Embed code")
     def embed_snippet(self, obj: Inbox) -> str:
@@ -69,32 +113,24 @@ class ConversationAdmin(admin.ModelAdmin):
         "created_at",
         "last_message_at",
     )
-    list_filter = ("status", "priority", "inbox", "team", ("assignee", admin.RelatedOnlyFieldListFilter), "created_at")
+    list_filter = (
+        "status",
+        "priority",
+        "sla_breached",
+        "inbox",
+        "team",
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    )
     search_fields = ("number", "public_id", "contact__name", "contact__email", "messages__text")
     list_select_related = ("inbox", "contact", "assignee", "team")
     date_hierarchy = "created_at"
-    readonly_fields = (
-        "public_id",
-        "number",
-        "inbox",
-        "contact",
-        "status",
-        "priority",
-        "assignee",
-        "team",
-        "last_seq",
-        "last_public_seq",
-        "contact_last_read_seq",
-        "agent_last_read_seq",
-        "created_at",
-        "waiting_since",
-        "assigned_at",
-        "first_response_at",
-        "last_message_at",
-        "resolved_at",
-    )
     inlines = [MessageInline, EventInline]
     actions = ["resolve_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Every field: a conversation changes only through services (the console, actions)."""
+        return [f.name for f in Conversation._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False  # conversations start from the widget

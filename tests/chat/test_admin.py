@@ -35,7 +35,7 @@ def test_changelists_render_with_filters_and_search(admin_client, chat, model):
     assert admin_client.get(url, {"q": "parcel"}).status_code == 200
 
 
-@pytest.mark.parametrize("model", ["agentprofile", "team"])
+@pytest.mark.parametrize("model", ["agentprofile", "team", "routingrule", "agentconnection"])
 def test_agent_side_changelists_render(admin_client, chat, model):
     assert admin_client.get(reverse(f"admin:agents_{model}_changelist")).status_code == 200
 
