@@ -35,6 +35,8 @@
     typing: "{name} is typing…",
     replyPlaceholder: "Reply to the visitor…",
     claimFirst: "Claim the conversation to reply; private notes work any time.",
+    slaBreached: "SLA breached",
+    slaWarning: "SLA due soon",
     notePlaceholder: "Private note: only agents see it…",
     transferred: "{by} transferred #{number} to you.",
     transferredNote: "{by} transferred #{number} to you: “{note}”",
@@ -399,6 +401,17 @@
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "");
   const contactName = (c) => (c.contact && c.contact.display_name) || "Visitor";
 
+  // The SLA state agents must see: breached (red), or a warning before a breach (amber).
+  function slaFlag(c) {
+    const sla = c.sla;
+    if (!sla || c.status === "resolved") return null;
+    if (sla.breached) return { level: "breached", text: t("slaBreached") };
+    if (sla.warnings && sla.warnings.some((w) => !sla.breaches.some((b) => b.target === w.target && b.due_at === w.due_at))) {
+      return { level: "warning", text: t("slaWarning") };
+    }
+    return null;
+  }
+
   function item(c) {
     const li = el("li", { "data-conversation": c.id });
     const button = el(
@@ -407,6 +420,8 @@
       el("span", { class: "conv-top" }, el("strong", { text: `#${c.number} ${contactName(c)}` }), state.unread.has(c.id) ? el("span", { class: "dot", "aria-label": "unread", text: "●" }) : ""),
       el("span", { class: "conv-preview", text: state.previews.get(c.id) || t(c.status) }),
     );
+    const flag = slaFlag(c);
+    if (flag) button.querySelector(".conv-top").append(el("span", { class: "sla " + flag.level, text: flag.text }));
     if (c.id === state.selected) button.setAttribute("aria-current", "true");
     li.append(button);
     return li;
@@ -452,6 +467,13 @@
     if (c.inbox) meta.push(c.inbox.name);
     $("conv-meta").textContent = meta.join(" · ");
     $("claim").hidden = c.status !== "waiting";
+    $("accept").hidden = !(isMine(c) && c.auto_assigned && !c.accepted_at);
+    $("priority").value = String(c.priority ?? 1);
+    $("priority").disabled = c.status === "resolved";
+    const flag = slaFlag(c);
+    $("sla").hidden = !flag;
+    $("sla").className = "sla " + (flag ? flag.level : "");
+    $("sla").textContent = flag ? flag.text : "";
     $("resolve").hidden = c.status === "resolved";
     $("reopen").hidden = c.status !== "resolved";
     $("transfer").hidden = c.status === "resolved";
@@ -487,6 +509,8 @@
   // --- wiring ----------------------------------------------------------------------------------
 
   $("claim").addEventListener("click", () => act("conversation.claim"));
+  $("accept").addEventListener("click", () => act("conversation.accept"));
+  $("priority").addEventListener("change", (event) => act("conversation.priority", { priority: Number(event.target.value) }));
   $("resolve").addEventListener("click", () => act("conversation.resolve"));
   $("reopen").addEventListener("click", () => act("conversation.reopen"));
   $("transfer").addEventListener("submit", (event) => {

@@ -33,6 +33,7 @@
     unreachable: "Cannot reach the chat right now. Retrying…",
     greeting: "Hi! How can we help?",
     queue: "You are number {position} of {waiting} in the queue.",
+    estimate: "About {minutes} min.",
     waiting: "Waiting for an agent to join…",
     chattingWith: "You are chatting with {name}.",
     resolved: "This conversation is resolved. Write again to start a new one.",
@@ -309,6 +310,7 @@
         if (state.conversation && frame.conversation === state.conversation.id && state.conversation.status === "waiting") {
           state.conversation.queue_position = frame.position;
           state.conversation.queue_length = frame.waiting;
+          state.conversation.estimated_wait_seconds = frame.estimated_wait_seconds;
         }
         break;
       case "typing":
@@ -636,7 +638,10 @@ textarea:focus{border-color:#2d55e6;outline:none;box-shadow:0 0 0 3px rgba(45,85
     if (!state.ready) return attempt > 0 ? t(state.wasReady ? "reconnecting" : "unreachable") : socket ? t("connecting") : "";
     if (!c) return "";
     if (c.status === "waiting") {
-      return c.queue_position ? t("queue", { position: c.queue_position, waiting: c.queue_length || c.queue_position }) : t("waiting");
+      if (!c.queue_position) return t("waiting");
+      const line = t("queue", { position: c.queue_position, waiting: c.queue_length || c.queue_position });
+      const wait = c.estimated_wait_seconds;
+      return typeof wait === "number" && wait >= 60 ? line + " " + t("estimate", { minutes: Math.round(wait / 60) }) : line;
     }
     if (c.status === "resolved") return t("resolved");
     return c.assignee && c.assignee.name ? t("chattingWith", { name: c.assignee.name }) : "";

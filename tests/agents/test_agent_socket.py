@@ -223,3 +223,27 @@ async def test_bad_agent_frames_get_errors_and_the_socket_lives(alice):
         assert reply["type"] == "error" and reply["code"] == code, (raw[:40], reply)
     assert (await sock.request({"type": "ping"}))["type"] == "pong"
     await sock.close()
+
+
+async def test_accept_and_priority_frames(inbox, visitor, alice):
+    from chat.choices import RoutingPolicy
+
+    def route_automatically():
+        inbox.routing_policy = RoutingPolicy.ROUND_ROBIN
+        inbox.save()
+
+    await database_sync_to_async(route_automatically)()
+    a, _ = await agent_session(alice)  # connected and online: the router may pick alice
+    vsock, cid = await start_chat(inbox, visitor)
+    update = await a.recv_until("conversation.updated")
+    while update["conversation"]["assignee"] is None:
+        update = await a.recv_until("conversation.updated")
+    assert update["conversation"]["auto_assigned"] is True and update["conversation"]["accepted_at"] is None
+    accepted = await a.request({"type": "conversation.accept", "conversation": cid}, "conversation.ack")
+    assert accepted["conversation"]["accepted_at"] is not None
+    bad = await a.request({"type": "conversation.priority", "conversation": cid, "priority": 9})
+    assert bad["code"] == "invalid"
+    urgent = await a.request({"type": "conversation.priority", "conversation": cid, "priority": 3}, "conversation.ack")
+    assert urgent["conversation"]["priority"] == 3
+    await a.close()
+    await vsock.close()
