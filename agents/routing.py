@@ -175,6 +175,13 @@ def estimate_waits(*, inbox_id: int, count: int) -> list[int | None]:
     return [0 if p <= free else round((p - free) / rate) for p in range(1, count + 1)]
 
 
+def agents_online(*, inbox_id: int) -> bool:
+    """Is any agent of the inbox online with a console open?"""
+    return AgentProfile.objects.filter(
+        availability=Availability.ONLINE, user__is_active=True, user__inboxes=inbox_id, connections__isnull=False
+    ).exists()
+
+
 def route_safely(*, inbox_id: int) -> None:
     """Routing after a commit must never break the request that caused it; the sweep retries."""
     try:

@@ -141,6 +141,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         return {
             "contact": contact_payload(self.contact),
             "greeting": self.inbox.greeting,
+            "availability": services.inbox_availability(inbox=self.inbox),
             "conversation": self._conversation_state(),
         }
 

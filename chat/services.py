@@ -133,6 +133,18 @@ def _broadcast_queue_positions(inbox_id: int) -> None:
     realtime.after_commit(send)
 
 
+def inbox_availability(*, inbox: Inbox) -> dict[str, bool]:
+    """Whether the inbox is within business hours and has an agent online to answer now.
+
+    Outside hours, or with nobody online, the widget offers its offline form instead of a live chat.
+    """
+    from chat.hours import schedule_for
+
+    path = settings.HELPDESK.get("AGENTS_ONLINE_CHECK")
+    agents_online = bool(import_string(path)(inbox_id=inbox.pk)) if path else True
+    return {"open": schedule_for(inbox).is_open(clock.now()), "agents_online": agents_online}
+
+
 def estimate_waits(*, inbox_id: int, count: int) -> list[int | None]:
     """Estimated waits for the first ``count`` queue positions; None where nobody can tell."""
     path = settings.HELPDESK.get("WAIT_ESTIMATOR")

@@ -225,6 +225,7 @@ HELPDESK = {
     "AGENT_HEARTBEAT_TIMEOUT_SECONDS": 90,
     # chat computes queue positions; the estimate of the wait comes from the router.
     "WAIT_ESTIMATOR": "agents.routing.estimate_waits",
+    "AGENTS_ONLINE_CHECK": "agents.routing.agents_online",
 }
 
 LOGGING = {

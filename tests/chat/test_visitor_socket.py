@@ -17,6 +17,7 @@ async def test_auth_without_token_mints_a_contact_and_token(inbox):
     assert len(welcome["token"]) >= 40
     assert welcome["conversation"] is None
     assert welcome["greeting"] == inbox.greeting
+    assert welcome["availability"] == {"open": True, "agents_online": False}  # always open; nobody online
     await sock.close()
     # The token authenticates a second socket as the same contact, and is not re-sent.
     sock2, again = await visitor_session(inbox, welcome["token"])
@@ -190,4 +191,23 @@ async def test_a_too_high_last_seq_does_not_swallow_later_messages(inbox, visito
     await database_sync_to_async(claim)()
     joined = await sock.recv_until("message.new")
     assert joined["message"]["seq"] == 2
+    await sock.close()
+
+
+async def test_the_widget_learns_when_the_inbox_is_closed(inbox, visitor):
+    """Outside business hours (here: a holiday today) the widget is told to go offline."""
+    from datetime import time
+
+    from django.utils import timezone
+
+    from chat.models import BusinessHours, Holiday
+
+    def close_today():
+        for weekday in range(7):
+            BusinessHours.objects.create(inbox=inbox, weekday=weekday, opens=time(0), closes=time(0))
+        Holiday.objects.create(inbox=inbox, date=timezone.now().date(), name="Closed today")
+
+    await database_sync_to_async(close_today)()
+    sock, welcome = await visitor_session(inbox, visitor.token)
+    assert welcome["availability"]["open"] is False
     await sock.close()

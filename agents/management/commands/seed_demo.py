@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 
 from agents.models import AgentProfile, Team
-from chat.models import Inbox
+from chat.models import Inbox, SlaPolicy
 
 DEMO_USERS = [
     # username, password, first name, last name, is_superuser, is_manager, team
@@ -42,6 +42,17 @@ class Command(BaseCommand):
         inbox, _ = Inbox.objects.get_or_create(name="Demo website")
         inbox.allowed_origins = sorted(set(inbox.allowed_origins) | set(origins))
         inbox.save(update_fields=["allowed_origins"])
+        # An SLA so the console shows its warnings: first reply in 5 minutes, any time of day.
+        SlaPolicy.objects.get_or_create(
+            inbox=inbox,
+            priority=None,
+            defaults={
+                "first_response_seconds": 300,
+                "next_response_seconds": 600,
+                "business_hours_only": False,
+                "warn_before_seconds": 120,
+            },
+        )
         view_all = Permission.objects.get(codename="view_all_conversations", content_type__app_label="chat")
         User = get_user_model()
         for username, password, first, last, superuser, manager, team_name in DEMO_USERS:
