@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 
 from agents.choices import Availability
-from agents.models import AgentProfile, RoutingRule
+from agents.models import AgentProfile, RoutingRule, Team
 from chat import clock, selectors
 from chat import services as chat_services
 from chat.choices import ConversationStatus, EventType, RoutingPolicy
@@ -33,25 +33,38 @@ BUSY = (ConversationStatus.OPEN, ConversationStatus.PENDING)
 
 
 def eligible_agents(*, inbox_id: int, team_id: int | None, exclude_user_ids: set[int]) -> list[AgentProfile]:
-    """Online, connected agents of the inbox (and team) with their current load annotated."""
-    qs = AgentProfile.objects.select_related("user").filter(
-        availability=Availability.ONLINE,
-        user__is_active=True,
-        user__inboxes=inbox_id,
-        connections__isnull=False,
-    )
-    if team_id is not None:
-        qs = qs.filter(user__teams=team_id)
-    if exclude_user_ids:
-        qs = qs.exclude(user_id__in=exclude_user_ids)
-    qs = qs.annotate(
-        load=Count(
-            "user__assigned_conversations",
-            filter=Q(user__assigned_conversations__status__in=BUSY),
-            distinct=True,
+    """Online, connected agents of the inbox (and team) with a free slot, their load annotated."""
+    return [
+        p
+        for p in _available(inbox_id)
+        if (team_id is None or team_id in p.team_ids) and p.user_id not in exclude_user_ids
+    ]
+
+
+def _available(inbox_id: int) -> list[AgentProfile]:
+    """Every online, connected agent of the inbox below capacity, with ``load`` and ``team_ids`` (two queries)."""
+    profiles = list(
+        AgentProfile.objects.select_related("user")
+        .filter(
+            availability=Availability.ONLINE, user__is_active=True, user__inboxes=inbox_id, connections__isnull=False
         )
-    ).distinct()
-    return [p for p in qs if p.load < p.capacity]
+        .annotate(
+            load=Count(
+                "user__assigned_conversations",
+                filter=Q(user__assigned_conversations__status__in=BUSY),
+                distinct=True,
+            )
+        )
+        .distinct()
+    )
+    teams: dict[int, set[int]] = {}
+    for user_id, team_id in Team.members.through.objects.filter(user_id__in=[p.user_id for p in profiles]).values_list(
+        "user_id", "team_id"
+    ):
+        teams.setdefault(user_id, set()).add(team_id)
+    for p in profiles:
+        p.team_ids = teams.get(p.user_id, set())
+    return [p for p in profiles if p.load < p.capacity]
 
 
 def pick(policy: str, candidates: list[AgentProfile]) -> AgentProfile | None:
@@ -68,12 +81,14 @@ def pick(policy: str, candidates: list[AgentProfile]) -> AgentProfile | None:
     return min(candidates, key=recency)
 
 
-def missed_by(conversation: Conversation) -> set[int]:
-    """Agents who already let this conversation time out: the router skips them."""
-    payloads = ConversationEvent.objects.filter(conversation=conversation, type=EventType.MISSED).values_list(
-        "payload", flat=True
-    )
-    return {p.get("agent") for p in payloads if isinstance(p, dict) and p.get("agent")}
+def missed_by(conversation_ids: list[int]) -> dict[int, set[int]]:
+    """Agents who already let each conversation time out: the router skips them (one query)."""
+    missed: dict[int, set[int]] = {}
+    rows = ConversationEvent.objects.filter(conversation_id__in=conversation_ids, type=EventType.MISSED)
+    for conversation_id, payload in rows.values_list("conversation_id", "payload"):
+        if isinstance(payload, dict) and payload.get("agent"):
+            missed.setdefault(conversation_id, set()).add(payload["agent"])
+    return missed
 
 
 def assign_within_capacity(*, conversation: Conversation, profile: AgentProfile) -> bool:
@@ -94,21 +109,39 @@ def assign_within_capacity(*, conversation: Conversation, profile: AgentProfile)
 
 
 def route_inbox(*, inbox_id: int) -> list[tuple[int, int]]:
-    """Assign waiting conversations of the inbox, in queue order; returns (conversation, agent) ids."""
+    """Assign waiting conversations of the inbox, in queue order; returns (conversation, agent) ids.
+
+    A fixed handful of queries to decide, plus the writes of each assignment.
+    """
     policy = Inbox.objects.filter(pk=inbox_id).values_list("routing_policy", flat=True).first()
     if policy is None or policy == RoutingPolicy.MANUAL:
         return []
+    available = _available(inbox_id)
+    if not available:
+        return []
+    waiting = list(selectors.queue_for_inbox(inbox_id=inbox_id).select_related("contact")[:QUEUE_SCAN])
+    missed = missed_by([c.pk for c in waiting])
     assigned = []
-    for conversation in selectors.queue_for_inbox(inbox_id=inbox_id).select_related("contact")[:QUEUE_SCAN]:
-        candidates = eligible_agents(
-            inbox_id=inbox_id, team_id=conversation.team_id, exclude_user_ids=missed_by(conversation)
-        )
+    for conversation in waiting:
+        excluded = missed.get(conversation.pk, set())
+        candidates = [
+            p
+            for p in available
+            if p.load < p.capacity
+            and (conversation.team_id is None or conversation.team_id in p.team_ids)
+            and p.user_id not in excluded
+        ]
         while candidates:
             profile = pick(policy, candidates)
             if assign_within_capacity(conversation=conversation, profile=profile):
                 assigned.append((conversation.pk, profile.user_id))
+                profile.load += 1
+                profile.last_assigned_at = clock.now()
                 break
             candidates.remove(profile)  # raced to full or away: try the next one
+            available.remove(profile)
+        if not any(p.load < p.capacity for p in available):
+            break
     return assigned
 
 

@@ -206,3 +206,19 @@ def test_wait_estimates_follow_free_capacity_and_handling_time(inbox, online, ar
     services.conversation_claim(conversation=busy, agent=ann.user)
     # One free slot; after it, one busy slot finishing every 600 s.
     assert estimate_waits(inbox_id=inbox.pk, count=3) == [0, 600, 1200]
+
+
+@pytest.mark.parametrize("waiting", [3, 25])
+def test_deciding_who_gets_what_takes_a_fixed_number_of_queries(
+    inbox, online, arrive, waiting, django_assert_num_queries
+):
+    from agents.routing import route_inbox
+
+    nobody_in_it = Team.objects.create(name="Nobody")
+    for _ in range(waiting):
+        arrive(team_id=None)
+    Conversation.objects.update(team=nobody_in_it)  # every conversation needs a team nobody is in
+    set_policy(inbox, RoutingPolicy.ROUND_ROBIN)
+    online("ann")
+    with django_assert_num_queries(5):  # policy, agents, their teams, the queue, missed chats
+        assert route_inbox(inbox_id=inbox.pk) == []
