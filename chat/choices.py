@@ -63,3 +63,14 @@ class SlaTarget(models.TextChoices):
     FIRST_RESPONSE = "first_response", "First response"
     NEXT_RESPONSE = "next_response", "Next response"
     RESOLUTION = "resolution", "Resolution"
+
+
+class CsatScale(models.TextChoices):
+    EMOJI = "emoji", "1-5 with emoji"
+    STARS = "stars", "1-5 stars"
+    THUMBS = "thumbs", "Thumbs up or down"
+
+
+# A rating counts as satisfied at 4 or 5; thumbs are stored as 5 (up) and 1 (down).
+SATISFIED_MIN_SCORE = 4
+THUMBS_SCORES = (1, 5)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from chat.choices import ActorKind, ConversationStatus, EventType, Priority, RoutingPolicy, SenderKind
+from chat.choices import ActorKind, ConversationStatus, CsatScale, EventType, Priority, RoutingPolicy, SenderKind
 from chat.tokens import mint_public_key
 
 
@@ -58,6 +58,14 @@ class Inbox(models.Model):
         default=0, help_text="Resolve this long after the reminder if the visitor stays silent (0: never)."
     )
     timezone = models.CharField(max_length=64, default="UTC", help_text="IANA name, e.g. Europe/Berlin.")
+
+    # The satisfaction survey the widget shows when a conversation is resolved.
+    csat_scale = models.CharField(max_length=8, choices=CsatScale.choices, default=CsatScale.EMOJI)
+    csat_question = models.CharField(max_length=200, default="How would you rate this conversation?")
+    csat_comment = models.BooleanField(default=True, help_text="Offer an optional comment with the rating.")
+    csat_edit_seconds = models.PositiveIntegerField(
+        default=86400, help_text="How long after answering a visitor may change the rating."
+    )
 
     class Meta:
         verbose_name_plural = "inboxes"
@@ -193,6 +201,7 @@ class Conversation(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    first_assigned_at = models.DateTimeField(null=True, blank=True, help_text="End of the first wait in the queue.")
     # Routing and timers.
     context = models.JSONField(default=dict, blank=True, help_text="Page URL, referrer, language at the start.")
     auto_assigned = models.BooleanField(default=False, help_text="Given by the router (so it may time out).")
@@ -271,7 +280,7 @@ class ConversationEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     payload = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -289,8 +298,8 @@ class SatisfactionRating(models.Model):
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="ratings"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_5")]

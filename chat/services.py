@@ -8,16 +8,27 @@ each change of state, and publish after commit through ``chat.realtime``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.module_loading import import_string
 
 from chat import clock, realtime, signals, sla
-from chat.choices import ACTIVE_STATUSES, ActorKind, ConversationStatus, EventType, Priority, SenderKind
+from chat.choices import (
+    ACTIVE_STATUSES,
+    THUMBS_SCORES,
+    ActorKind,
+    ConversationStatus,
+    CsatScale,
+    EventType,
+    Priority,
+    SenderKind,
+)
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, ConversationEvent, Inbox, Message, SatisfactionRating
 from chat.payloads import conversation_payload, message_payload, rating_payload, user_name
@@ -79,7 +90,12 @@ def _record(
     else:
         kind, user = ActorKind.AGENT, actor
     return ConversationEvent.objects.create(
-        conversation=conversation, type=event_type, actor_kind=kind, actor_user=user, payload=payload or {}
+        conversation=conversation,
+        type=event_type,
+        actor_kind=kind,
+        actor_user=user,
+        payload=payload or {},
+        created_at=clock.now(),
     )
 
 
@@ -545,7 +561,14 @@ def conversation_claim(*, conversation: Conversation, agent: AbstractBaseUser) -
     with transaction.atomic():
         won = Conversation.objects.filter(
             pk=conversation.pk, status=ConversationStatus.WAITING, assignee__isnull=True
-        ).update(status=ConversationStatus.OPEN, assignee=agent, assigned_at=now, accepted_at=now, auto_assigned=False)
+        ).update(
+            status=ConversationStatus.OPEN,
+            assignee=agent,
+            assigned_at=now,
+            accepted_at=now,
+            auto_assigned=False,
+            first_assigned_at=Coalesce("first_assigned_at", Value(now)),
+        )
         if not won:
             current = Conversation.objects.filter(pk=conversation.pk).values_list("status", flat=True).first()
             if current == ConversationStatus.RESOLVED:
@@ -576,7 +599,12 @@ def conversation_assign(
         was_waiting = conversation.status == ConversationStatus.WAITING
         previous = conversation.assignee_id
         Conversation.objects.filter(pk=conversation.pk).update(
-            assignee=agent, status=ConversationStatus.OPEN, assigned_at=now, auto_assigned=auto, accepted_at=None
+            assignee=agent,
+            status=ConversationStatus.OPEN,
+            assigned_at=now,
+            auto_assigned=auto,
+            accepted_at=None,
+            first_assigned_at=Coalesce("first_assigned_at", Value(now)),
         )
         _record(conversation, EventType.ASSIGNED, actor=actor, payload={"to_agent": agent.pk, "auto": auto})
         _announce_released(conversation, previous)
@@ -629,6 +657,7 @@ def conversation_transfer(
                 assigned_at=now,
                 auto_assigned=False,
                 accepted_at=None,
+                first_assigned_at=Coalesce("first_assigned_at", Value(now)),
             )
             payload = {"from_agent": conversation.assignee_id, "to_agent": to_agent.pk, "note": note}
             text = f"Transferred to {user_name(to_agent)}."
@@ -678,6 +707,9 @@ def conversation_resolve(
         _broadcast_conversation(conversation)
         _system_message(conversation, text or "The conversation was resolved.", now=now)
         _announce_released(conversation, conversation.assignee_id)
+        if conversation.contact.email:
+            pk = conversation.pk
+            realtime.after_commit(lambda: _request_rating_later(pk))
         if was_waiting:
             _broadcast_queue_positions(conversation.inbox_id)
     return conversation
@@ -710,29 +742,55 @@ def conversation_reopen(*, conversation: Conversation, actor: AbstractBaseUser |
 def conversation_rate(
     *, conversation: Conversation, contact: Contact, score: Any, comment: Any = ""
 ) -> SatisfactionRating:
-    """The contact's CSAT answer for a resolved conversation; a second answer replaces the first."""
+    """The contact's CSAT answer for a resolved conversation, on the inbox's scale.
+
+    One answer per conversation; the visitor may change it within the inbox's edit window.
+    Thumbs scales take 5 (up) or 1 (down). The rating is credited to the final assignee here;
+    reports can also split it across every agent who replied.
+    """
+    inbox = conversation.inbox
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
         raise invalid("score must be an integer from 1 to 5.")
-    if comment is None:
-        comment = ""
+    if inbox.csat_scale == CsatScale.THUMBS and score not in THUMBS_SCORES:
+        raise invalid("This survey takes a thumbs up (5) or down (1).")
+    if comment is None or not inbox.csat_comment:
+        comment = "" if comment is None or not inbox.csat_comment else comment
     if not isinstance(comment, str) or len(comment) > 2000:
         raise invalid("comment must be a string of at most 2000 characters.")
     if conversation.contact_id != contact.pk:
         raise ServiceError("forbidden", "This is not your conversation.", status=403)
+    now = clock.now()
     with transaction.atomic():
         conversation = _locked(conversation)
         if conversation.status != ConversationStatus.RESOLVED:
             raise ServiceError("not_resolved", "Only a resolved conversation can be rated.", status=409)
-        rating, created = SatisfactionRating.objects.update_or_create(
-            conversation=conversation,
-            defaults={"score": score, "comment": comment.strip(), "agent_id": conversation.assignee_id},
+        rating = SatisfactionRating.objects.filter(conversation=conversation).first()
+        if rating is not None and (now - rating.created_at).total_seconds() > inbox.csat_edit_seconds:
+            raise ServiceError("rating_locked", "This rating can no longer be changed.", status=409)
+        created = rating is None
+        if created:
+            rating = SatisfactionRating(conversation=conversation, created_at=now)
+        rating.score, rating.comment, rating.agent_id, rating.updated_at = (
+            score,
+            comment.strip(),
+            conversation.assignee_id,
+            now,
         )
+        rating.save()
         _record(conversation, EventType.RATED, actor=contact, payload={"score": score, "updated": not created})
         data = realtime.envelope(
             "rating", {"rating": rating_payload(rating, conversation_id=str(conversation.public_id))}
         )
         realtime.broadcast(_groups_for(conversation, private=False), data)
     return rating
+
+
+def _request_rating_later(conversation_pk: int) -> None:
+    """Email a rating link if the visitor has not rated in the widget by then (they may have left)."""
+    from chat.tasks import send_rating_request
+
+    delay = settings.HELPDESK["RATING_EMAIL_DELAY_SECONDS"]
+    send_rating_request.using(run_after=clock.now() + timedelta(seconds=delay)).enqueue(conversation_pk)
 
 
 # --- routing and timers (decided by the agents app's router and timer sweep) -----------------

@@ -5,4 +5,5 @@ from chat import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("demo/", views.demo, name="demo"),
+    path("rate/<str:token>/", views.rate, name="rate"),
 ]

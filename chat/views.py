@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
-from chat.models import Inbox
+from chat import services
+from chat.choices import CsatScale
+from chat.errors import ServiceError
+from chat.models import Conversation, Inbox, SatisfactionRating
+from chat.tasks import RATING_LINK_MAX_AGE, RATING_SALT
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,4 +33,56 @@ def demo(request: HttpRequest) -> HttpResponse:
         request,
         "chat/demo.html",
         {"inbox": inbox, "origin_allowed": inbox.allows_origin(origin), "origin": origin},
+    )
+
+
+SCALE_CHOICES = {
+    CsatScale.EMOJI: [(1, "😠"), (2, "🙁"), (3, "😐"), (4, "🙂"), (5, "😍")],
+    CsatScale.STARS: [(n, "★" * n) for n in range(1, 6)],
+    CsatScale.THUMBS: [(5, "👍"), (1, "👎")],
+}
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey a visitor reaches from the emailed link (the token names one conversation)."""
+    try:
+        public_id = TimestampSigner(salt=RATING_SALT).unsign(token, max_age=RATING_LINK_MAX_AGE)
+    except SignatureExpired:
+        return render(request, "chat/rate.html", {"expired": True}, status=410)
+    except BadSignature:
+        raise Http404("No such survey.") from None
+    conversation = Conversation.objects.select_related("inbox", "contact").filter(public_id=public_id).first()
+    if conversation is None:
+        raise Http404("No such survey.")
+    inbox = conversation.inbox
+    error, done = None, False
+    if request.method == "POST":
+        try:
+            score = int(request.POST.get("score", ""))
+        except ValueError:
+            score = None
+        try:
+            services.conversation_rate(
+                conversation=conversation,
+                contact=conversation.contact,
+                score=score,
+                comment=request.POST.get("comment", ""),
+            )
+            done = True
+        except ServiceError as exc:
+            error = exc.message
+    rating = SatisfactionRating.objects.filter(conversation=conversation).first()
+    return render(
+        request,
+        "chat/rate.html",
+        {
+            "conversation": conversation,
+            "inbox": inbox,
+            "choices": SCALE_CHOICES[inbox.csat_scale],
+            "rating": rating,
+            "error": error,
+            "done": done,
+        },
+        status=400 if error else 200,
     )

@@ -167,6 +167,19 @@ else:
 # on the database backend: `python manage.py db_worker`, as many workers as you like.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# --- Email ---------------------------------------------------------------------------------------
+
+# Without EMAIL_HOST, mail is printed on the console (the embedded default).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+
 # --- Auth, i18n, static ---------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -226,6 +239,10 @@ HELPDESK = {
     # chat computes queue positions; the estimate of the wait comes from the router.
     "WAIT_ESTIMATOR": "agents.routing.estimate_waits",
     "AGENTS_ONLINE_CHECK": "agents.routing.agents_online",
+    # Where the helpdesk is reached from outside, for links in emails.
+    "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000"),
+    # A visitor who has not rated this long after the resolution gets the survey by email.
+    "RATING_EMAIL_DELAY_SECONDS": int(os.environ.get("HELPDESK_RATING_EMAIL_DELAY", 120)),
 }
 
 LOGGING = {
