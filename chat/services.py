@@ -702,6 +702,8 @@ def conversation_resolve(
         if conversation.status == ConversationStatus.RESOLVED:
             raise ServiceError("invalid_state", "The conversation is already resolved.", status=409)
         was_waiting = conversation.status == ConversationStatus.WAITING
+        for missed in sla.breaches_at_resolution(conversation, now=now):
+            conversation_flag_sla(conversation=conversation, target=missed.target, due_at=missed.due_at, breached=True)
         Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.RESOLVED, resolved_at=now)
         _record(conversation, EventType.RESOLVED, actor=actor, payload={"reason": reason} if reason else None)
         _broadcast_conversation(conversation)

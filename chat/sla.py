@@ -47,14 +47,14 @@ def due_times(conversation: Conversation, *, start: datetime) -> tuple[datetime 
 
 
 def targets(conversation: Conversation, *, policy: SlaPolicy, schedule: Schedule | None) -> list[TargetState]:
-    """Every target of the conversation under ``policy`` with its due time and whether it is met."""
+    """Every target of the conversation under ``policy`` with its due time and whether it was met
+    (answered or resolved by the due time; a late answer is a breach, not a success)."""
     warn = timedelta(seconds=policy.warn_before_seconds)
     states = []
     if conversation.sla_first_response_due_at:
         due = conversation.sla_first_response_due_at
-        states.append(
-            TargetState(SlaTarget.FIRST_RESPONSE, due, due - warn, conversation.first_response_at is not None)
-        )
+        answered = conversation.first_response_at
+        states.append(TargetState(SlaTarget.FIRST_RESPONSE, due, due - warn, answered is not None and answered <= due))
     awaiting_agent = (
         conversation.first_response_at is not None
         and conversation.last_contact_message_at is not None
@@ -69,7 +69,16 @@ def targets(conversation: Conversation, *, policy: SlaPolicy, schedule: Schedule
             states.append(TargetState(SlaTarget.NEXT_RESPONSE, due, due - warn, False))
     if conversation.sla_resolution_due_at:
         due = conversation.sla_resolution_due_at
-        states.append(
-            TargetState(SlaTarget.RESOLUTION, due, due - warn, conversation.status == ConversationStatus.RESOLVED)
-        )
+        resolved = conversation.resolved_at if conversation.status == ConversationStatus.RESOLVED else None
+        states.append(TargetState(SlaTarget.RESOLUTION, due, due - warn, resolved is not None and resolved <= due))
     return states
+
+
+def breaches_at_resolution(conversation: Conversation, *, now: datetime) -> list[TargetState]:
+    """Targets already due and unmet when the conversation is resolved, so a breach is never lost
+    because the timer sweep did not run in between."""
+    policy = policy_for(conversation)
+    if policy is None:
+        return []
+    schedule = schedule_for(conversation.inbox) if policy.business_hours_only else None
+    return [t for t in targets(conversation, policy=policy, schedule=schedule) if not t.met and now >= t.due_at]

@@ -14,4 +14,6 @@ urlpatterns = [
     path("api/", include("chat.api.urls")),
     path("", include("chat.urls")),
     path("", include("agents.urls")),
+    path("", include("reports.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

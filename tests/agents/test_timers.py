@@ -151,3 +151,23 @@ def test_the_sweep_chain_is_scheduled_once_and_runs_as_a_task(clock):
     # A chain that died (no run for long) is restarted.
     clock.advance(3600)
     assert ensure_sweep_scheduled() is True
+
+
+def test_a_late_answer_is_a_breach_even_if_no_sweep_ran_in_time(inbox, arrive, online, clock):
+    SlaPolicy.objects.create(inbox=inbox, first_response_seconds=300, business_hours_only=False)
+    ann = online("ann")
+    late, on_time = arrive(), arrive()
+    services.conversation_claim(conversation=late, agent=ann.user)
+    services.conversation_claim(conversation=on_time, agent=ann.user)
+    clock.advance(100)
+    services.message_send(
+        conversation=Conversation.objects.get(pk=on_time.pk), sender=ann.user, text="hi", client_id="1"
+    )
+    clock.advance(300)
+    services.message_send(conversation=Conversation.objects.get(pk=late.pk), sender=ann.user, text="hi", client_id="2")
+    for chat in (late, on_time):
+        services.conversation_resolve(conversation=Conversation.objects.get(pk=chat.pk), actor=ann.user)
+    late.refresh_from_db()
+    on_time.refresh_from_db()
+    assert late.sla_breached and [b["target"] for b in late.sla_breaches] == ["first_response"]
+    assert not on_time.sla_breached

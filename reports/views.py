@@ -1,0 +1,284 @@
+"""The reports pages and exports: `/reports/`, its drill-downs and CSV files.
+
+Managers see every figure; an agent sees only their own (the filter forces it).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agents.models import Team
+from agents.selectors import profile_for_user
+from chat.choices import SATISFIED_MIN_SCORE, ConversationStatus, EventType, SenderKind
+from chat.models import ConversationEvent, Inbox, Message
+from chat.selectors import agent_sees_all, inbox_ids_for_agent
+from reports import charts, queries
+from reports.filters import FilterError, ReportFilter, parse_filter
+
+
+def _allowed(request: HttpRequest) -> bool:
+    return agent_sees_all(request.user) or profile_for_user(user=request.user) is not None
+
+
+def _filter_or_error(request: HttpRequest) -> tuple[ReportFilter | None, HttpResponse | None]:
+    if not _allowed(request):
+        return None, render(request, "agents/not_agent.html", status=403)
+    try:
+        today = timezone.localdate(timezone=None)
+        return parse_filter(request.GET, user=request.user, today=today), None
+    except FilterError as error:
+        return None, render(request, "reports/bad_filter.html", {"error": str(error)}, status=400)
+
+
+def _context_choices(request: HttpRequest, f: ReportFilter) -> dict:
+    manager = f.manager
+    inbox_ids = inbox_ids_for_agent(user=request.user)
+    return {
+        "inboxes": Inbox.objects.filter(pk__in=inbox_ids).order_by("name"),
+        "teams": Team.objects.order_by("name"),
+        "agents": get_user_model().objects.filter(agent__isnull=False).order_by("first_name", "username")
+        if manager
+        else [],
+    }
+
+
+@login_required
+@require_GET
+def reports_page(request: HttpRequest) -> HttpResponse:
+    f, error = _filter_or_error(request)
+    if error:
+        return error
+    summary = queries.summary(f)
+    dist = queries.distribution(f)
+    trend = queries.trend(f)
+    heatmap = queries.heatmap(f)
+    speed = {name: queries.percentiles(f, name) for name in queries.SPEED_METRICS}
+    weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    context = {
+        "f": f,
+        "query": f.query(),
+        "summary": summary,
+        "distribution": dist,
+        "distribution_chart": charts.bars([(str(score), n) for score, n in dist.items()]),
+        "trend": trend,
+        "trend_chart": charts.line([(row["day"].isoformat(), row["rate"]) for row in trend]),
+        "comments": queries.comments(f),
+        "speed": speed,
+        "missed": queries.missed_count(f),
+        "heatmap": heatmap,
+        "heatmap_chart": charts.heat(heatmap, weekdays),
+        "heatmap_rows": list(zip(weekdays, heatmap, strict=True)),
+        "agents_table": queries.per_agent(f),
+        "teams_table": queries.per_team(f) if f.manager else [],
+        "min_ranked": queries.MIN_RANKED_SAMPLE,
+        **_context_choices(request, f),
+    }
+    return render(request, "reports/reports.html", context)
+
+
+@login_required
+@require_GET
+def drilldown_page(request: HttpRequest, metric: str) -> HttpResponse:
+    f, error = _filter_or_error(request)
+    if error:
+        return error
+    if metric not in {*queries.DRILLDOWNS, "missed", "score", "cell", "rated_by"}:
+        return render(request, "reports/bad_filter.html", {"error": _("Unknown figure.")}, status=404)
+    try:
+        title, qs = queries.drilldown(f, metric, request.GET)
+    except ValueError:
+        return render(request, "reports/bad_filter.html", {"error": _("Bad drill-down parameters.")}, status=400)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "reports/drilldown.html", {"f": f, "title": title, "page": page, "query": f.query()})
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+CONVERSATION_COLUMNS = [
+    "number",
+    "id",
+    "inbox",
+    "team",
+    "assignee",
+    "status",
+    "priority",
+    "created_at",
+    "first_assigned_at",
+    "first_response_at",
+    "resolved_at",
+    "queue_wait_seconds",
+    "first_response_seconds",
+    "resolution_seconds",
+    "agent_replies",
+    "visitor_messages",
+    "rating",
+    "satisfied",
+    "comment",
+    "abandoned",
+    "sla_breached",
+    "missed",
+]
+
+
+class Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _seconds_between(end: datetime | None, start: datetime | None) -> str:
+    return f"{(end - start).total_seconds():.0f}" if end and start else ""
+
+
+def _count_of(model, **filters) -> Coalesce:
+    sub = model.objects.filter(conversation=OuterRef("pk"), **filters).values("conversation").annotate(n=Count("id"))
+    return Coalesce(Subquery(sub.values("n")[:1], output_field=IntegerField()), 0)
+
+
+def conversation_rows(f: ReportFilter) -> Iterator[list]:
+    """One row per conversation, read in chunks so that any number exports in constant memory."""
+    qs = (
+        queries.conversations(f)
+        .annotate(
+            agent_replies=_count_of(Message, sender_kind=SenderKind.AGENT, is_private=False),
+            visitor_messages=_count_of(Message, sender_kind=SenderKind.CONTACT),
+            missed=_count_of(ConversationEvent, type=EventType.MISSED),
+        )
+        .order_by("created_at", "id")
+        .values_list(
+            "number",
+            "public_id",
+            "inbox__name",
+            "team__name",
+            "assignee__username",
+            "status",
+            "priority",
+            "created_at",
+            "first_assigned_at",
+            "first_response_at",
+            "resolved_at",
+            "agent_replies",
+            "visitor_messages",
+            "rating__score",
+            "rating__comment",
+            "sla_breached",
+            "missed",
+        )
+    )
+    for row in qs.iterator(chunk_size=2000):
+        (number, public_id, inbox, team, assignee, status, priority, created, assigned, answered, resolved) = row[:11]
+        replies, visitor_messages, score, comment, breached, missed = row[11:]
+        yield [
+            number,
+            public_id,
+            inbox,
+            team or "",
+            assignee or "",
+            status,
+            priority,
+            created.isoformat(),
+            assigned.isoformat() if assigned else "",
+            answered.isoformat() if answered else "",
+            resolved.isoformat() if resolved else "",
+            _seconds_between(assigned, created),
+            _seconds_between(answered, created),
+            _seconds_between(resolved, created),
+            replies,
+            visitor_messages,
+            score if score is not None else "",
+            "" if score is None else int(score >= SATISFIED_MIN_SCORE),
+            comment or "",
+            int(status == ConversationStatus.RESOLVED and answered is None),
+            int(breached),
+            missed,
+        ]
+
+
+def _stream_csv(filename: str, header: list[str], rows: Iterator[list]) -> StreamingHttpResponse:
+    writer = csv.writer(Echo())
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def export_conversations(request: HttpRequest) -> HttpResponse:
+    f, error = _filter_or_error(request)
+    if error:
+        return error
+    name = f"conversations-{f.first_day.isoformat()}-{f.last_day.isoformat()}.csv"
+    return _stream_csv(name, CONVERSATION_COLUMNS, conversation_rows(f))
+
+
+AGENT_COLUMNS = [
+    "agent_id",
+    "agent",
+    "assigned",
+    "resolved",
+    "avg_first_response_seconds",
+    "avg_resolution_seconds",
+    "missed",
+    "ratings",
+    "satisfied",
+    "satisfied_rate",
+    "ci95_low",
+    "ci95_high",
+    "rank",
+]
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    return "" if value is None else f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
+@login_required
+@require_GET
+def export_agents(request: HttpRequest) -> HttpResponse:
+    f, error = _filter_or_error(request)
+    if error:
+        return error
+
+    def rows() -> Iterator[list]:
+        for row in queries.per_agent(f):
+            csat = row["csat"]
+            low, high = csat.interval or (None, None)
+            yield [
+                row["id"],
+                row["name"],
+                row["assigned"],
+                row["resolved"],
+                _fmt(row["avg_first_response"], 1),
+                _fmt(row["avg_resolution"], 1),
+                row["missed"],
+                _fmt(csat.n),
+                _fmt(csat.successes),
+                _fmt(csat.rate),
+                _fmt(low),
+                _fmt(high),
+                row.get("rank", ""),
+            ]
+
+    name = f"agents-{f.credit}-{f.first_day.isoformat()}-{f.last_day.isoformat()}.csv"
+    return _stream_csv(name, AGENT_COLUMNS, rows())
