@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.contrib.auth.models import Permission
 
 from agents.choices import Availability
 from agents.models import AgentProfile, Team
+from chat import clock as clock_module
 from chat import realtime, services
 from chat.models import Contact, Inbox
 
@@ -185,3 +187,31 @@ async def open_agent(user, origin: str = "http://127.0.0.1") -> tuple[Socket, bo
     comm.scope["user"] = user
     connected, _ = await comm.connect()
     return Socket(comm), connected
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+class Clock:
+    """A clock the test moves by hand; every ``chat.clock.now()`` reads it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float = 0, **delta) -> datetime:
+        self.current += timedelta(seconds=seconds, **delta)
+        return self.current
+
+    def set(self, at: datetime) -> datetime:
+        self.current = at
+        return at
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    fake = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # a Monday
+    monkeypatch.setattr(clock_module, "now", fake)
+    return fake

@@ -2,46 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from agents import services as agent_services
 from agents.choices import Availability
 from agents.models import AgentProfile
-from chat import clock as clock_module
 from chat import services
-
-
-class Clock:
-    """A clock the test moves by hand; every ``chat.clock.now()`` reads it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, seconds: float = 0, **delta) -> datetime:
-        self.current += timedelta(seconds=seconds, **delta)
-        return self.current
-
-    def set(self, at: datetime) -> datetime:
-        self.current = at
-        return at
 
 
 @pytest.fixture(autouse=True)
 def patient_heartbeats(settings):
     """Test agents send no pings; keep their sockets alive unless a test says otherwise."""
     settings.HELPDESK = {**settings.HELPDESK, "AGENT_HEARTBEAT_TIMEOUT_SECONDS": 10**7}
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    fake = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))  # a Monday
-    monkeypatch.setattr(clock_module, "now", fake)
-    return fake
 
 
 @pytest.fixture
