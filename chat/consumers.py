@@ -142,6 +142,11 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             "contact": contact_payload(self.contact),
             "greeting": self.inbox.greeting,
             "availability": services.inbox_availability(inbox=self.inbox),
+            "survey": {
+                "scale": self.inbox.csat_scale,
+                "question": self.inbox.csat_question,
+                "comment": self.inbox.csat_comment,
+            },
             "conversation": self._conversation_state(),
         }
 

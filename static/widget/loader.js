@@ -45,6 +45,8 @@
     seen: "Seen",
     rateQuestion: "How would you rate this conversation?",
     rateLabel: "{n} out of 5",
+    thumbsUp: "Good",
+    thumbsDown: "Bad",
     rated: "Thank you for your rating!",
     rateFailed: "Your rating could not be saved: {reason}",
     announce: "{name}: {text}",
@@ -278,6 +280,7 @@
           store.set("token", frame.token);
         }
         if (frame.greeting) state.greeting = frame.greeting;
+        if (frame.survey) state.survey = frame.survey;
         if (frame.conversation) {
           adopt(frame.conversation);
           resume();
@@ -454,6 +457,13 @@
     state.readSent = seq;
     send({ type: "read", seq });
     saveTranscript();
+  }
+
+  // The inbox's survey scale: [score, what the button shows, its accessible name].
+  function scale(kind) {
+    if (kind === "thumbs") return [[5, "👍", t("thumbsUp")], [1, "👎", t("thumbsDown")]];
+    const faces = kind === "stars" ? ["★", "★★", "★★★", "★★★★", "★★★★★"] : ["😠", "🙁", "😐", "🙂", "😍"];
+    return faces.map((face, i) => [i + 1, face, t("rateLabel", { n: i + 1 })]);
   }
 
   function rate(score) {
@@ -701,9 +711,10 @@ textarea:focus{border-color:#2d55e6;outline:none;box-shadow:0 0 0 3px rgba(45,85
     ui.rate.hidden = !resolved && !state.notice;
     if (resolved && c.rating) ui.rate.replaceChildren(el("p", { text: t("rated") }));
     else if (resolved) {
+      const survey = state.survey || {};
       ui.rate.replaceChildren(
-        el("p", { id: "hd-rate", text: t("rateQuestion") }),
-        el("div", { class: "stars", role: "group", "aria-labelledby": "hd-rate" }, ...[1, 2, 3, 4, 5].map((n) => el("button", { type: "button", "aria-label": t("rateLabel", { n }), text: String(n), onclick: () => rate(n) }))),
+        el("p", { id: "hd-rate", text: survey.question || t("rateQuestion") }),
+        el("div", { class: "stars", role: "group", "aria-labelledby": "hd-rate" }, ...scale(survey.scale).map(([n, face, label]) => el("button", { type: "button", "aria-label": label, text: face, onclick: () => rate(n) }))),
       );
     } else ui.rate.replaceChildren();
     if (state.notice) ui.rate.append(el("p", { class: "notice", role: "alert", text: state.notice }));
