@@ -84,6 +84,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _batch(self, rng, inbox, agents, teams, skill, end, days, size) -> None:
+        names = {a.pk: a.get_full_name() or a.username for a in agents}
         contacts = Contact.objects.bulk_create(
             [
                 Contact(
@@ -104,7 +105,23 @@ class Command(BaseCommand):
             wait = rng.expovariate(1 / 70)
             first_reply = wait + rng.expovariate(1 / 40)
             handle = first_reply + rng.expovariate(1 / 600) + 60
-            plans.append((contact, created, abandoned, agent, second, wait, first_reply, handle))
+            entries = [(created, SenderKind.CONTACT, None, rng.choice(QUESTIONS), False)]
+            transferred_at = None
+            if not abandoned:
+                at = created + timedelta(seconds=first_reply)
+                for n in range(rng.randint(1, 4)):
+                    entries.append((at, SenderKind.AGENT, agent, rng.choice(REPLIES), False))
+                    entries.append((at + timedelta(seconds=20), SenderKind.CONTACT, None, "Thanks.", False))
+                    at += timedelta(seconds=60 + n * 30)
+                if second is not None:
+                    entries.append((at, SenderKind.AGENT, agent, "Passing you to a colleague.", True))
+                    transferred_at = at
+                    for _ in range(rng.randint(1, 3)):
+                        at += timedelta(seconds=45)
+                        entries.append((at, SenderKind.AGENT, second, rng.choice(REPLIES), False))
+            plans.append(
+                (contact, created, abandoned, agent, second, wait, first_reply, handle, entries, transferred_at)
+            )
         conversations = Conversation.objects.bulk_create(
             [
                 Conversation(
@@ -121,58 +138,46 @@ class Command(BaseCommand):
                     accepted_at=None if abandoned else created + timedelta(seconds=wait),
                     first_response_at=None if abandoned else created + timedelta(seconds=first_reply),
                     resolved_at=created + timedelta(seconds=300 if abandoned else handle),
+                    last_seq=len(entries),
+                    last_public_seq=sum(1 for e in entries if not e[4]),
                     sla_first_response_due_at=created + timedelta(seconds=300),
                     sla_breached=abandoned or first_reply > 300,
                     context={"url": "https://shop.example/" + rng.choice(["", "pricing", "help", "checkout"])},
                 )
-                for contact, created, abandoned, agent, second, wait, first_reply, handle in plans
+                for contact, created, abandoned, agent, second, wait, first_reply, handle, entries, _t in plans
             ]
         )
         messages, events, ratings = [], [], []
         for conversation, plan in zip(conversations, plans, strict=True):
-            contact, created, abandoned, agent, second, wait, first_reply, handle = plan
-            seq = 0
-            entries = [(created, SenderKind.CONTACT, None, rng.choice(QUESTIONS), False)]
+            contact, created, abandoned, agent, second, wait, _first, _handle, entries, transferred_at = plan
             events.append(
                 ConversationEvent(
                     conversation=conversation, type=EventType.CREATED, actor_kind=ActorKind.CONTACT, created_at=created
                 )
             )
             if rng.random() < 0.03 and not abandoned:
-                missed_by = rng.choice(agents)
                 events.append(
                     ConversationEvent(
                         conversation=conversation,
                         type=EventType.MISSED,
                         actor_kind=ActorKind.SYSTEM,
-                        payload={"agent": missed_by.pk, "reason": "not_answered"},
+                        payload={"agent": rng.choice(agents).pk, "reason": "not_answered"},
                         created_at=created + timedelta(seconds=wait / 2),
                     )
                 )
-            if not abandoned:
-                at = created + timedelta(seconds=first_reply)
-                for n in range(rng.randint(1, 4)):
-                    entries.append((at, SenderKind.AGENT, agent, rng.choice(REPLIES), False))
-                    entries.append((at + timedelta(seconds=20), SenderKind.CONTACT, None, "Thanks.", False))
-                    at += timedelta(seconds=60 + n * 30)
-                if second is not None:
-                    entries.append((at, SenderKind.AGENT, agent, "Passing you to a colleague.", True))
-                    for _ in range(rng.randint(1, 3)):
-                        at += timedelta(seconds=45)
-                        entries.append((at, SenderKind.AGENT, second, rng.choice(REPLIES), False))
-                    events.append(
-                        ConversationEvent(
-                            conversation=conversation,
-                            type=EventType.TRANSFERRED,
-                            actor_kind=ActorKind.AGENT,
-                            actor_user=agent,
-                            payload={"from_agent": agent.pk, "to_agent": second.pk},
-                            created_at=at,
-                        )
+            if transferred_at is not None:
+                events.append(
+                    ConversationEvent(
+                        conversation=conversation,
+                        type=EventType.TRANSFERRED,
+                        actor_kind=ActorKind.AGENT,
+                        actor_user=agent,
+                        payload={"from_agent": agent.pk, "to_agent": second.pk},
+                        created_at=transferred_at,
                     )
+                )
             public = 0
-            for at, kind, user, text, private in entries:
-                seq += 1
+            for seq, (at, kind, user, text, private) in enumerate(entries, start=1):
                 public += 0 if private else 1
                 messages.append(
                     Message(
@@ -181,13 +186,12 @@ class Command(BaseCommand):
                         public_seq=None if private else public,
                         sender_kind=kind,
                         sender_user=user,
-                        sender_name=(user.get_full_name() or user.username) if user else contact.name,
+                        sender_name=names[user.pk] if user else contact.name,
                         text=text,
                         is_private=private,
                         created_at=at,
                     )
                 )
-            conversation.last_seq, conversation.last_public_seq = seq, public
             events.append(
                 ConversationEvent(
                     conversation=conversation,
@@ -212,5 +216,4 @@ class Command(BaseCommand):
         Message.objects.bulk_create(messages, batch_size=5000)
         ConversationEvent.objects.bulk_create(events, batch_size=5000)
         SatisfactionRating.objects.bulk_create(ratings, batch_size=5000)
-        Conversation.objects.bulk_update(conversations, ["last_seq", "last_public_seq"], batch_size=2000)
         Conversation.objects.filter(pk__in=[c.pk for c in conversations]).update(number=F("id") + 1000)
