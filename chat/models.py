@@ -224,6 +224,7 @@ class Conversation(models.Model):
             models.Index(fields=["assignee", "status"], name="conv_assignee"),
             models.Index(fields=["contact", "-created_at"], name="conv_contact"),
             models.Index(fields=["status", "assigned_at"], name="conv_status_assigned"),
+            models.Index(fields=["created_at"], name="conv_created"),  # report ranges
         ]
         permissions = [("view_all_conversations", "Can see every inbox's conversations (manager)")]
 
@@ -252,6 +253,14 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["conversation", "seq"]
+        indexes = [
+            # Agent replies per conversation, for the reports' split credit (an index-only scan).
+            models.Index(
+                fields=["conversation", "sender_user"],
+                condition=Q(sender_kind="agent", is_private=False),
+                name="message_agent_replies",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="message_seq_unique"),
             models.UniqueConstraint(
@@ -284,6 +293,7 @@ class ConversationEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["type", "conversation"], name="event_type_conversation")]
 
     def __str__(self) -> str:
         return f"{self.type} on {self.conversation_id}"
@@ -302,6 +312,7 @@ class SatisfactionRating(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        indexes = [models.Index(fields=["-updated_at"], name="rating_updated")]
         constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_5")]
 
     def __str__(self) -> str:

@@ -16,14 +16,14 @@ Definitions (also on the reports page):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate, TruncWeek
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
 from agents.models import Team
 from chat.choices import SATISFIED_MIN_SCORE, ConversationStatus, EventType, SenderKind
@@ -80,17 +80,31 @@ class Proportion:
         return wilson_interval(self.successes, self.n)
 
 
-def summary(f: ReportFilter) -> dict[str, Any]:
-    """The headline counts in one query."""
-    row = conversations(f).aggregate(
-        total=Count("id"),
-        resolved=Count("id", filter=Q(status=ConversationStatus.RESOLVED)),
-        rated=Count("rating"),
-        satisfied=Count("rating", filter=SATISFIED),
-        abandoned=Count("id", filter=ABANDONED),
-        sla_total=Count("id", filter=HAS_SLA),
-        sla_met=Count("id", filter=HAS_SLA & Q(sla_breached=False)),
+TEAM_COUNTS = {
+    "total": Count("id"),
+    "resolved": Count("id", filter=Q(status=ConversationStatus.RESOLVED)),
+    "rated": Count("rating"),
+    "satisfied": Count("rating", filter=SATISFIED),
+    "abandoned": Count("id", filter=ABANDONED),
+    "sla_total": Count("id", filter=HAS_SLA),
+    "sla_met": Count("id", filter=HAS_SLA & Q(sla_breached=False)),
+}
+
+
+def team_counts(f: ReportFilter) -> list[dict[str, Any]]:
+    """Every headline count, per team, in one scan (the summary is their sum)."""
+    return list(
+        conversations(f)
+        .values("team_id")
+        .annotate(**TEAM_COUNTS, avg_first_response=Avg(duration("first_response_at", "created_at")))
+        .order_by("team_id")
     )
+
+
+def summary(f: ReportFilter, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The headline counts: the per-team counts added up (no query when ``rows`` are given)."""
+    rows = team_counts(f) if rows is None else rows
+    row = {key: sum(r[key] for r in rows) for key in TEAM_COUNTS}
     row["satisfaction"] = Proportion(row["satisfied"], row["rated"])
     row["response_rate"] = row["rated"] / row["resolved"] if row["resolved"] else None
     row["sla"] = Proportion(row["sla_met"], row["sla_total"])
@@ -107,30 +121,32 @@ def distribution(f: ReportFilter) -> dict[int, int]:
     return {score: counts.get(score, 0) for score in range(1, 6)}
 
 
-def trend(f: ReportFilter) -> list[dict[str, Any]]:
-    """Conversations and satisfaction per day (per week beyond 62 days), in the report's zone."""
-    days = (f.end - f.start).days
-    trunc = TruncWeek if days > 62 else TruncDate
-    rows = (
+def calendar(f: ReportFilter) -> list[dict[str, Any]]:
+    """Conversations, ratings and satisfied ones per local day and hour, in one scan; the trend
+    and the heatmap are both folded from it."""
+    return list(
         conversations(f)
-        .annotate(bucket=trunc("created_at", tzinfo=f.zone))
-        .values("bucket")
+        .annotate(day=TruncDate("created_at", tzinfo=f.zone), hour=ExtractHour("created_at", tzinfo=f.zone))
+        .values("day", "hour")
         .annotate(total=Count("id"), rated=Count("rating"), satisfied=Count("rating", filter=SATISFIED))
-        .order_by("bucket")
+        .order_by("day", "hour")
     )
-    out = []
+
+
+def trend(f: ReportFilter, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Conversations and satisfaction per day (per ISO week, from its Monday, beyond 62 days)."""
+    rows = calendar(f) if rows is None else rows
+    weekly = (f.end - f.start).days > 62
+    buckets: dict[date, dict[str, int]] = {}
     for row in rows:
-        bucket = row["bucket"]
-        out.append(
-            {
-                "day": bucket.date() if isinstance(bucket, datetime) else bucket,
-                "total": row["total"],
-                "rated": row["rated"],
-                "satisfied": row["satisfied"],
-                "rate": row["satisfied"] / row["rated"] if row["rated"] else None,
-            }
-        )
-    return out
+        day = row["day"] - timedelta(days=row["day"].weekday()) if weekly else row["day"]
+        bucket = buckets.setdefault(day, {"total": 0, "rated": 0, "satisfied": 0})
+        for key in bucket:
+            bucket[key] += row[key]
+    return [
+        {**b, "day": day, "rate": b["satisfied"] / b["rated"] if b["rated"] else None}
+        for day, b in sorted(buckets.items())
+    ]
 
 
 def comments(f: ReportFilter) -> list[SatisfactionRating]:
@@ -191,7 +207,42 @@ def satisfaction_by_agent(f: ReportFilter) -> dict[int, Proportion]:
 # --- speed ------------------------------------------------------------------------------------
 
 
-def percentiles(f: ReportFilter, metric: str, ps: tuple[float, ...] = (0.5, 0.9)) -> dict[str, Any]:
+PERCENTILES = (0.5, 0.9)
+
+
+def speed(f: ReportFilter) -> dict[str, dict[str, Any]]:
+    """Nearest-rank median and p90 of every duration, in seconds.
+
+    PostgreSQL computes them all in one scan (``percentile_disc`` is nearest-rank); elsewhere a
+    count and one ordered look-up per percentile, still a fixed number of queries.
+    """
+    if connection.vendor == "postgresql":
+        return _speed_postgresql(f)
+    return {metric: percentiles(f, metric) for metric in SPEED_METRICS}
+
+
+def _speed_postgresql(f: ReportFilter) -> dict[str, dict[str, Any]]:
+    fields = sorted({field for pair in SPEED_METRICS.values() for field in pair})
+    base, params = conversations(f).values(*fields).query.sql_with_params()
+    ps = ", ".join(str(p) for p in PERCENTILES)
+    columns = []
+    for end_field, start_field in SPEED_METRICS.values():
+        seconds = f"EXTRACT(EPOCH FROM (sub.{end_field} - sub.{start_field}))"
+        columns.append(f"COUNT(sub.{end_field})")
+        columns.append(f"percentile_disc(ARRAY[{ps}]) WITHIN GROUP (ORDER BY {seconds})")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM ({base}) sub", params)
+        row = cursor.fetchone()
+    out = {}
+    for i, metric in enumerate(SPEED_METRICS):
+        n, values = row[2 * i], row[2 * i + 1]
+        out[metric] = {"n": n}
+        for j, p in enumerate(PERCENTILES):
+            out[metric][f"p{round(p * 100)}"] = float(values[j]) if n and values else None
+    return out
+
+
+def percentiles(f: ReportFilter, metric: str, ps: tuple[float, ...] = PERCENTILES) -> dict[str, Any]:
     """Nearest-rank percentiles of one duration, in seconds: a count, then one query per percentile."""
     end_field, start_field = SPEED_METRICS[metric]
     qs = conversations(f).filter(**{f"{end_field}__isnull": False})
@@ -218,17 +269,12 @@ def _unassigned(f: ReportFilter) -> ReportFilter:
 # --- load -------------------------------------------------------------------------------------
 
 
-def heatmap(f: ReportFilter) -> list[list[int]]:
+def heatmap(f: ReportFilter, rows: list[dict[str, Any]] | None = None) -> list[list[int]]:
     """Conversations started per ISO weekday (rows, Monday first) and hour (columns), in the zone."""
+    rows = calendar(f) if rows is None else rows
     grid = [[0] * 24 for _ in range(7)]
-    rows = (
-        conversations(f)
-        .annotate(weekday=ExtractIsoWeekDay("created_at", tzinfo=f.zone), hour=ExtractHour("created_at", tzinfo=f.zone))
-        .values("weekday", "hour")
-        .annotate(n=Count("id"))
-    )
     for row in rows:
-        grid[row["weekday"] - 1][row["hour"]] = row["n"]
+        grid[row["day"].weekday()][row["hour"]] += row["total"]
     return grid
 
 
@@ -282,21 +328,9 @@ def per_agent(f: ReportFilter) -> list[dict[str, Any]]:
     return ranked + sorted((r for r in rows if not r["ranked"]), key=lambda r: r["name"])
 
 
-def per_team(f: ReportFilter) -> list[dict[str, Any]]:
-    rows = (
-        conversations(f)
-        .values("team_id")
-        .annotate(
-            total=Count("id"),
-            resolved=Count("id", filter=Q(status=ConversationStatus.RESOLVED)),
-            abandoned=Count("id", filter=ABANDONED),
-            rated=Count("rating"),
-            satisfied=Count("rating", filter=SATISFIED),
-            avg_first_response=Avg(duration("first_response_at", "created_at")),
-        )
-        .order_by("team_id")
-    )
-    names = dict(Team.objects.values_list("id", "name"))
+def per_team(f: ReportFilter, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    rows = team_counts(f) if rows is None else rows
+    names = dict(Team.objects.filter(pk__in=[r["team_id"] for r in rows if r["team_id"]]).values_list("id", "name"))
     return [
         {
             "id": row["team_id"],

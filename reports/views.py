@@ -61,11 +61,13 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     f, error = _filter_or_error(request)
     if error:
         return error
-    summary = queries.summary(f)
+    teams = queries.team_counts(f)
+    summary = queries.summary(f, teams)
     dist = queries.distribution(f)
-    trend = queries.trend(f)
-    heatmap = queries.heatmap(f)
-    speed = {name: queries.percentiles(f, name) for name in queries.SPEED_METRICS}
+    days = queries.calendar(f)
+    trend = queries.trend(f, days)
+    heatmap = queries.heatmap(f, days)
+    speed = queries.speed(f)
     weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
     context = {
         "f": f,
@@ -82,7 +84,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         "heatmap_chart": charts.heat(heatmap, weekdays),
         "heatmap_rows": list(zip(weekdays, heatmap, strict=True)),
         "agents_table": queries.per_agent(f),
-        "teams_table": queries.per_team(f) if f.manager else [],
+        "teams_table": queries.per_team(f, teams) if f.manager else [],
         "min_ranked": queries.MIN_RANKED_SAMPLE,
         **_context_choices(request, f),
     }

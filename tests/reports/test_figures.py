@@ -153,6 +153,12 @@ def test_speed_percentiles_and_missed(week, manager):
     assert queries.percentiles(f, "resolution") == {"n": 6, "p50": 1200, "p90": 2400}
     assert queries.percentiles(f, "queue_wait") == {"n": 5, "p50": 30, "p90": 300}
     assert queries.missed_count(f) == 1
+    # The page's one-scan path (percentile_disc on PostgreSQL) gives the same figures.
+    assert queries.speed(f) == {
+        "first_response": {"n": 5, "p50": 180, "p90": 660},
+        "resolution": {"n": 6, "p50": 1200, "p90": 2400},
+        "queue_wait": {"n": 5, "p50": 30, "p90": 300},
+    }
 
 
 def test_heatmap_cells(week, manager):
