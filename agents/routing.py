@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from agents.choices import Availability
 from agents.models import AgentProfile, RoutingRule, Team
@@ -32,6 +32,17 @@ DEFAULT_HANDLE_SECONDS = 300.0
 BUSY = (ConversationStatus.OPEN, ConversationStatus.PENDING)
 
 
+# Open and pending conversations an agent holds: what counts against capacity.
+LOAD = Count("user__assigned_conversations", filter=Q(user__assigned_conversations__status__in=BUSY), distinct=True)
+
+
+def online_agents(inbox_id: int) -> QuerySet[AgentProfile]:
+    """Agents of the inbox who are online with a console open (may repeat: add ``distinct``)."""
+    return AgentProfile.objects.filter(
+        availability=Availability.ONLINE, user__is_active=True, user__inboxes=inbox_id, connections__isnull=False
+    )
+
+
 def eligible_agents(*, inbox_id: int, team_id: int | None, exclude_user_ids: set[int]) -> list[AgentProfile]:
     """Online, connected agents of the inbox (and team) with a free slot, their load annotated."""
     return [
@@ -43,20 +54,7 @@ def eligible_agents(*, inbox_id: int, team_id: int | None, exclude_user_ids: set
 
 def _available(inbox_id: int) -> list[AgentProfile]:
     """Every online, connected agent of the inbox below capacity, with ``load`` and ``team_ids`` (two queries)."""
-    profiles = list(
-        AgentProfile.objects.select_related("user")
-        .filter(
-            availability=Availability.ONLINE, user__is_active=True, user__inboxes=inbox_id, connections__isnull=False
-        )
-        .annotate(
-            load=Count(
-                "user__assigned_conversations",
-                filter=Q(user__assigned_conversations__status__in=BUSY),
-                distinct=True,
-            )
-        )
-        .distinct()
-    )
+    profiles = list(online_agents(inbox_id).select_related("user").annotate(load=LOAD).distinct())
     teams: dict[int, set[int]] = {}
     for user_id, team_id in Team.members.through.objects.filter(user_id__in=[p.user_id for p in profiles]).values_list(
         "user_id", "team_id"
@@ -185,19 +183,7 @@ def estimate_waits(*, inbox_id: int, count: int) -> list[int | None]:
     busy ones finish, ``busy / mean handling time``, so position p waits about
     ``(p - F) * handle / busy``. None when no agent is online to serve the queue at all.
     """
-    profiles = list(
-        AgentProfile.objects.filter(
-            availability=Availability.ONLINE, user__is_active=True, user__inboxes=inbox_id, connections__isnull=False
-        )
-        .annotate(
-            load=Count(
-                "user__assigned_conversations",
-                filter=Q(user__assigned_conversations__status__in=BUSY),
-                distinct=True,
-            )
-        )
-        .distinct()
-    )
+    profiles = list(online_agents(inbox_id).annotate(load=LOAD).distinct())
     if not profiles:
         return [None] * count
     capacity = sum(p.capacity for p in profiles)
@@ -210,9 +196,7 @@ def estimate_waits(*, inbox_id: int, count: int) -> list[int | None]:
 
 def agents_online(*, inbox_id: int) -> bool:
     """Is any agent of the inbox online with a console open?"""
-    return AgentProfile.objects.filter(
-        availability=Availability.ONLINE, user__is_active=True, user__inboxes=inbox_id, connections__isnull=False
-    ).exists()
+    return online_agents(inbox_id).exists()
 
 
 def route_safely(*, inbox_id: int) -> None:
