@@ -160,7 +160,7 @@ def comments(f: ReportFilter) -> list[SatisfactionRating]:
 
 def _credit_by_replies(f: ReportFilter) -> dict[int, Proportion]:
     """Each rating split across the agents who replied, by their share of the agent replies."""
-    base, params = conversations(f).filter(rating__isnull=False).values("id").query.sql_with_params()
+    base, params = conversations(f).filter(rating__isnull=False).order_by().values("id").query.sql_with_params()
     rating = connection.ops.quote_name(SatisfactionRating._meta.db_table)
     message = connection.ops.quote_name(Message._meta.db_table)
     sql = f"""
@@ -223,7 +223,7 @@ def speed(f: ReportFilter) -> dict[str, dict[str, Any]]:
 
 def _speed_postgresql(f: ReportFilter) -> dict[str, dict[str, Any]]:
     fields = sorted({field for pair in SPEED_METRICS.values() for field in pair})
-    base, params = conversations(f).values(*fields).query.sql_with_params()
+    base, params = conversations(f).order_by().values(*fields).query.sql_with_params()
     ps = ", ".join(str(p) for p in PERCENTILES)
     columns = []
     for end_field, start_field in SPEED_METRICS.values():

@@ -12,8 +12,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -146,22 +145,40 @@ def _seconds_between(end: datetime | None, start: datetime | None) -> str:
     return f"{(end - start).total_seconds():.0f}" if end and start else ""
 
 
-def _count_of(model, **filters) -> Coalesce:
-    sub = model.objects.filter(conversation=OuterRef("pk"), **filters).values("conversation").annotate(n=Count("id"))
-    return Coalesce(Subquery(sub.values("n")[:1], output_field=IntegerField()), 0)
+EXPORT_CHUNK = 2000
+
+
+def _counts_for(ids: list[int]) -> tuple[dict, dict, dict]:
+    """Agent replies, visitor messages and missed chats of a chunk of conversations (two queries)."""
+    replies, visitor = {}, {}
+    rows = (
+        Message.objects.filter(
+            conversation_id__in=ids, is_private=False, sender_kind__in=[SenderKind.AGENT, SenderKind.CONTACT]
+        )
+        .values_list("conversation_id", "sender_kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for conversation_id, kind, n in rows:
+        (replies if kind == SenderKind.AGENT else visitor)[conversation_id] = n
+    missed = dict(
+        ConversationEvent.objects.filter(conversation_id__in=ids, type=EventType.MISSED)
+        .values_list("conversation_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("conversation_id", "n")
+    )
+    return replies, visitor, missed
 
 
 def conversation_rows(f: ReportFilter) -> Iterator[list]:
-    """One row per conversation, read in chunks so that any number exports in constant memory."""
+    """One row per conversation, read and counted a chunk at a time, so any number exports in
+    constant memory with three queries per chunk."""
     qs = (
         queries.conversations(f)
-        .annotate(
-            agent_replies=_count_of(Message, sender_kind=SenderKind.AGENT, is_private=False),
-            visitor_messages=_count_of(Message, sender_kind=SenderKind.CONTACT),
-            missed=_count_of(ConversationEvent, type=EventType.MISSED),
-        )
         .order_by("created_at", "id")
         .values_list(
+            "id",
             "number",
             "public_id",
             "inbox__name",
@@ -173,17 +190,28 @@ def conversation_rows(f: ReportFilter) -> Iterator[list]:
             "first_assigned_at",
             "first_response_at",
             "resolved_at",
-            "agent_replies",
-            "visitor_messages",
             "rating__score",
             "rating__comment",
             "sla_breached",
-            "missed",
         )
     )
-    for row in qs.iterator(chunk_size=2000):
-        (number, public_id, inbox, team, assignee, status, priority, created, assigned, answered, resolved) = row[:11]
-        replies, visitor_messages, score, comment, breached, missed = row[11:]
+    chunk: list[tuple] = []
+    for row in qs.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(row)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _export_chunk(chunk)
+            chunk = []
+    if chunk:
+        yield from _export_chunk(chunk)
+
+
+def _export_chunk(chunk: list[tuple]) -> Iterator[list]:
+    replies, visitor, missed = _counts_for([row[0] for row in chunk])
+    for row in chunk:
+        (pk, number, public_id, inbox, team, assignee, status, priority, created, assigned, answered, resolved) = row[
+            :12
+        ]
+        score, comment, breached = row[12:]
         yield [
             number,
             public_id,
@@ -199,14 +227,14 @@ def conversation_rows(f: ReportFilter) -> Iterator[list]:
             _seconds_between(assigned, created),
             _seconds_between(answered, created),
             _seconds_between(resolved, created),
-            replies,
-            visitor_messages,
+            replies.get(pk, 0),
+            visitor.get(pk, 0),
             score if score is not None else "",
             "" if score is None else int(score >= SATISFIED_MIN_SCORE),
             comment or "",
             int(status == ConversationStatus.RESOLVED and answered is None),
             int(breached),
-            missed,
+            missed.get(pk, 0),
         ]
 
 
