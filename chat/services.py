@@ -396,6 +396,7 @@ def conversation_start(
             )
             conversation.number = conversation.pk + NUMBER_OFFSET
             first_due, resolution_due = sla.due_times(conversation, start=now)
+            conversation.sla_first_response_due_at, conversation.sla_resolution_due_at = first_due, resolution_due
             Conversation.objects.filter(pk=conversation.pk).update(
                 number=conversation.number, sla_first_response_due_at=first_due, sla_resolution_due_at=resolution_due
             )
