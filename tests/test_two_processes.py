@@ -83,9 +83,13 @@ class Peer:
         await self.ws.close()
 
 
-@pytest.fixture(scope="module")
-def servers(django_db_setup):
-    """Two server processes on the test database and the pass's Redis."""
+@pytest.fixture
+def servers(transactional_db):
+    """Two server processes on the test database and the pass's Redis, one pair per test.
+
+    Stopped before the database is flushed after the test: a server still writing (an agent's
+    socket closing records the disconnect) would otherwise deadlock with the flush's TRUNCATE.
+    """
     require_shared_backends()
     a = ServerProcess()
     b = ServerProcess()
