@@ -9,21 +9,22 @@ import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from agents import selectors as agent_selectors
 from agents import services as agent_services
 from agents.choices import Availability
 from chat import realtime, selectors, services
-from chat.consumers import FrameRateLimiter
+from chat.consumers import FrameRateLimiter, HelpdeskConsumer
 from chat.errors import ServiceError
 from chat.frames import FrameError, bool_field, error_frame, int_field, parse_frame, reply
 from chat.payloads import conversation_payload, message_payload
 
 PAGE = 200
+# The frames that need only the conversation's contact load just that (chat.selectors).
+LEAN = ("contact",)
 
 
-class AgentConsumer(AsyncWebsocketConsumer):
+class AgentConsumer(HelpdeskConsumer):
     FRAME_TYPES = frozenset(
         {
             "availability.set",
@@ -110,8 +111,8 @@ class AgentConsumer(AsyncWebsocketConsumer):
 
     # --- handlers: run in a worker thread, return the reply frame ---------------------------
 
-    def _conversation(self, frame: dict[str, Any]):
-        return selectors.conversation_for_agent(user=self.user, public_id=frame.get("conversation"))
+    def _conversation(self, frame: dict[str, Any], *, related: tuple[str, ...] = selectors.CONVERSATION_RELATED):
+        return selectors.conversation_for_agent(user=self.user, public_id=frame.get("conversation"), related=related)
 
     def on_availability_set(self, frame: dict[str, Any]) -> dict[str, Any]:
         profile = agent_services.agent_set_availability(profile=self.profile, availability=frame.get("availability"))
@@ -165,7 +166,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
         return {"type": "conversation.ack", "conversation": conversation_payload(fresh)}
 
     def on_message_send(self, frame: dict[str, Any], *, private: bool = False) -> dict[str, Any]:
-        conversation = self._conversation(frame)
+        conversation = self._conversation(frame, related=LEAN)
         result = services.message_send(
             conversation=conversation,
             sender=self.user,
@@ -184,7 +185,9 @@ class AgentConsumer(AsyncWebsocketConsumer):
 
     def on_typing(self, frame: dict[str, Any]) -> None:
         services.typing_set(
-            conversation=self._conversation(frame), actor=self.user, is_typing=bool_field(frame, "is_typing")
+            conversation=self._conversation(frame, related=LEAN),
+            actor=self.user,
+            is_typing=bool_field(frame, "is_typing"),
         )
 
     def on_read(self, frame: dict[str, Any]) -> dict[str, Any]:

@@ -12,12 +12,17 @@ Groups:
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
+import weakref
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -47,11 +52,116 @@ def envelope(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"type": event_type, **data}
 
 
+class _Outbox:
+    """Publishes, one at a time and in the order they were handed in, on one event loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.pending: deque[tuple[Any, list[str], dict[str, Any]]] = deque()
+        self.task: asyncio.Task | None = None
+
+    def put(self, layer, groups: list[str], event: dict[str, Any]) -> None:
+        """Runs in the loop (scheduled with call_soon_threadsafe, which keeps the order)."""
+        self.pending.append((layer, groups, event))
+        if self.task is None:
+            self.task = self.loop.create_task(self.drain())
+
+    async def drain(self) -> None:
+        try:
+            while self.pending:
+                batch = [self.pending.popleft() for _ in range(min(len(self.pending), BATCH))]
+                if await _publish_pipelined(batch):
+                    continue
+                for layer, groups, event in batch:
+                    for group in groups:
+                        try:
+                            await layer.group_send(group, {"type": RELAY_TYPE, "event": event})
+                        except Exception:  # best-effort, as below
+                            logger.exception("channel layer publish to %s failed", group)
+        finally:
+            self.task = None
+
+
+BATCH = 256
+
+
+async def _publish_pipelined(batch: list[tuple[Any, list[str], dict[str, Any]]]) -> bool:
+    """Publish a batch through channels-redis' Pub/Sub layer in one pipeline per Redis shard.
+
+    The layer's ``group_send`` sends one PUBLISH and waits for its reply while holding the
+    shard's lock, so a process published at most one event per round trip through a busy event
+    loop, and events queued up (docs/performance.md). A pipeline sends the same PUBLISH
+    commands, in the same order, on the same connection, in one round trip. This leans on the
+    layer's internals (channels-redis 4.3); any other layer, or a change there, returns False
+    and the batch goes through ``group_send`` one event at a time.
+    """
+    layer = batch[0][0]
+    get_layer = getattr(layer, "_get_layer", None)
+    if get_layer is None or any(item[0] is not layer for item in batch):
+        return False
+    inner = get_layer()
+    if not all(hasattr(inner, a) for a in ("_get_group_channel_name", "_get_shard")):
+        return False
+    by_shard: dict[Any, list[tuple[str, bytes]]] = {}
+    for _, groups, event in batch:
+        payload = layer.serialize({"type": RELAY_TYPE, "event": event})
+        for group in groups:
+            channel = inner._get_group_channel_name(group)
+            by_shard.setdefault(inner._get_shard(channel), []).append((channel, payload))
+    if not all(hasattr(shard, a) for shard in by_shard for a in ("_lock", "_ensure_redis")):
+        return False
+    for shard, messages in by_shard.items():
+        try:
+            async with shard._lock:
+                shard._ensure_redis()
+                pipe = shard._redis.pipeline(transaction=False)
+                for channel, payload in messages:
+                    pipe.publish(channel, payload)
+                await pipe.execute()
+        except Exception:  # best-effort: the database holds the truth
+            logger.exception("channel layer publish of %d events failed", len(messages))
+    return True
+
+
+_outboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox] = weakref.WeakKeyDictionary()
+_outboxes_lock = threading.Lock()
+
+
+def _waiting_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop that awaits this thread's sync work (``database_sync_to_async``)."""
+    local = SyncToAsync.threadlocal
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    if loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
 def publish(groups: Iterable[str], event: dict[str, Any]) -> None:
-    """Send ``event`` to each group now (one layer publish per group); never raises."""
+    """Send ``event`` to each group (one layer publish per group); never raises.
+
+    In a server, the service runs in a worker thread that an event loop awaits: the publishes
+    are handed to that loop, in order, and the thread goes on at once instead of waiting for
+    each round trip to Redis. The database thread is the one every socket of the process
+    shares, so that wait delayed everything (docs/performance.md). Elsewhere (commands, tests
+    without a loop) the publishes are made on the spot.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
+    groups = list(groups)
+    loop = _waiting_loop()
+    if loop is not None:
+        with _outboxes_lock:
+            outbox = _outboxes.get(loop)
+            if outbox is None:
+                outbox = _outboxes[loop] = _Outbox(loop)
+        try:
+            loop.call_soon_threadsafe(outbox.put, layer, groups, event)
+            return
+        except RuntimeError:  # the loop closed meanwhile: publish on the spot
+            pass
     send = async_to_sync(layer.group_send)
     for group in groups:
         try:

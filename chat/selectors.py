@@ -102,8 +102,9 @@ def conversations_for_agent(
     status: str | None = None,
     inbox_id: int | None = None,
     mine: bool = False,
+    related: tuple[str, ...] = CONVERSATION_RELATED,
 ) -> QuerySet[Conversation]:
-    qs = Conversation.objects.select_related(*CONVERSATION_RELATED)
+    qs = Conversation.objects.select_related(*related)
     if not agent_sees_all(user):
         qs = qs.filter(inbox__agents=user)
     if status:
@@ -115,9 +116,16 @@ def conversations_for_agent(
     return qs
 
 
-def conversation_for_agent(*, user: AbstractBaseUser, public_id: object) -> Conversation:
+def conversation_for_agent(
+    *, user: AbstractBaseUser, public_id: object, related: tuple[str, ...] = CONVERSATION_RELATED
+) -> Conversation:
+    """One conversation the agent may see. ``related=("contact",)`` suits the frames that only
+    need the contact (a message, typing, a read mark): planning and loading the full join of
+    inbox, contact, assignee and team cost several times the query itself (docs/performance.md).
+    """
     uid = parse_uuid(public_id)
-    conversation = conversations_for_agent(user=user).filter(public_id=uid).first() if uid else None
+    qs = conversations_for_agent(user=user, related=related)
+    conversation = qs.filter(public_id=uid).order_by().first() if uid else None
     if conversation is None:
         raise not_found()
     return conversation

@@ -143,6 +143,18 @@ else:
     }
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DATABASE_NAME", "test_helpdesk")
+    # A pool of open connections per process (psycopg_pool, Django's answer for ASGI). Without
+    # it, Channels closes the connection after every database_sync_to_async call, so each socket
+    # frame opened a new PostgreSQL connection, which cost more than the frame's own queries
+    # (docs/performance.md). On by default in production; DB_POOL=true turns it on elsewhere.
+    if env_bool("DB_POOL", PRODUCTION):
+        if DATABASES["default"]["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured("DB_POOL needs DB_CONN_MAX_AGE=0: a pool replaces persistent connections")
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", 2)),
+            "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", 10)),
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 10)),
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
