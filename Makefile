@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-embedded test-shared setup lint migrate
+.PHONY: run test test-embedded test-shared setup lint migrate bench bench-full
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,15 @@ test-shared: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+
+## Benchmarks, run by hand (never by the tests): PostgreSQL + Redis on loopback, see docs/performance.md.
+## `make bench` is the short run (under 5 minutes) and prints the table; `make bench-full` is the full one.
+$(VENV)/.bench-installed: bench/requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench.run --quick
+
+bench-full: $(VENV)/.bench-installed
+	$(PY) -m bench.run --json bench-results.json

@@ -56,12 +56,12 @@ def _layer_stats() -> dict[str, Any]:
     if layer is None:
         return {}
     out: dict[str, Any] = {"backend": type(layer).__name__}
-    loop_layers = getattr(layer, "_layers", None)
-    if loop_layers:  # the Pub/Sub layer: one per event loop
-        inner = next(iter(loop_layers.values()))
-        out["channels"] = len(inner.channels)
-        out["groups"] = len(inner.groups)
-        out["subscriptions"] = sum(len(s._subscribed_to) for s in inner._shards)
+    loop_layers = getattr(layer, "_layers", None) or {}
+    inner = next(iter(loop_layers.values()), None)
+    if inner is not None and hasattr(inner, "_shards"):  # the Pub/Sub layer: one per event loop
+        out["channels"] = len(getattr(inner, "channels", ()))
+        out["groups"] = len(getattr(inner, "groups", ()))
+        out["subscriptions"] = sum(len(getattr(s, "_subscribed_to", ())) for s in inner._shards)
     else:  # the core layer
         out["receive_buffer"] = len(getattr(layer, "receive_buffer", {}))
         out["groups"] = len(getattr(layer, "groups", {}))

@@ -19,7 +19,3 @@ if _layer:
     if not REDIS_URL:
         raise RuntimeError("BENCH_LAYER needs REDIS_URL")
     CHANNEL_LAYERS["default"]["BACKEND"] = LAYER_BACKENDS[_layer]
-
-# Experiment only: the pool without its per-borrow health check (CONN_HEALTH_CHECKS).
-if os.environ.get("BENCH_NO_HEALTH_CHECKS") == "1":
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # noqa: F405
