@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from agents.models import AgentConnection, AgentProfile, RoutingRule, Team
+from agents.models import AgentConnection, AgentProfile, CannedResponse, RoutingRule, Team
 
 
 @admin.register(AgentProfile)
@@ -46,3 +46,23 @@ class AgentConnectionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    """Saved replies agents insert with ``/short_code``; variables are listed in the model's help."""
+
+    list_display = ("__str__", "title", "inbox")
+    list_filter = ("inbox",)
+    search_fields = ("short_code", "title", "text")
+    list_select_related = ("inbox",)
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ("short_code", "title", "text", "inbox"),
+                "description": "Variables: {{contact.name}}, {{contact.email}}, {{agent.name}}, "
+                "{{conversation.number}}.",
+            },
+        )
+    ]

@@ -6,20 +6,24 @@ those inboxes live. The protocol is in docs/protocol.md.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from channels.db import database_sync_to_async
 
 from agents import selectors as agent_selectors
 from agents import services as agent_services
+from agents.canned import canned_render, canned_variables
 from agents.choices import Availability
-from chat import realtime, selectors, services
+from chat import clock, realtime, selectors, services
+from chat.choices import ConversationStatus
 from chat.consumers import FrameRateLimiter, HelpdeskConsumer
 from chat.errors import ServiceError
 from chat.frames import FrameError, bool_field, error_frame, int_field, parse_frame, reply
-from chat.payloads import conversation_payload, message_payload
+from chat.payloads import conversation_payload, mention_payload, message_payload, tag_payload
 
 PAGE = 200
+MENTIONS_FOR = timedelta(days=7)  # how far back `hello` lists the agent's @mentions
 # The frames that need only the conversation's contact load just that (chat.selectors).
 LEAN = ("contact",)
 
@@ -34,6 +38,10 @@ class AgentConsumer(HelpdeskConsumer):
             "conversation.reopen",
             "conversation.accept",
             "conversation.priority",
+            "conversation.assign",
+            "conversation.pending",
+            "conversation.tags",
+            "canned.expand",
             "message.send",
             "note.add",
             "typing",
@@ -71,13 +79,33 @@ class AgentConsumer(HelpdeskConsumer):
         ]
 
     def _hello(self) -> dict[str, Any]:
-        queue = selectors.queue_for_agent(user=self.user)[:PAGE]
-        mine = selectors.conversations_for_agent(user=self.user, mine=True).exclude(status="resolved")
+        """Everything the console shows at start, in a fixed number of queries (tests/agents)."""
+        active, resolved = selectors.console_conversations_for_agent(user=self.user)
+        queue = [c for c in active if c.status == ConversationStatus.WAITING][:PAGE]
+        mine = sorted(
+            (c for c in active if c.assignee_id == self.user.pk and c.status != ConversationStatus.WAITING),
+            key=lambda c: (c.last_message_at is not None, c.last_message_at or c.created_at),
+            reverse=True,
+        )[:PAGE]
+        shown = {c.pk for c in queue} | {c.pk for c in mine}
         return {
             "type": "hello",
             "agent": agent_services.agent_payload(self.profile, load=agent_services.agent_load(user=self.user)),
+            "manager": selectors.agent_sees_all(self.user),
+            "teams": agent_selectors.team_ids_for_agent(user=self.user),
             "queue": [conversation_payload(c) for c in queue],
-            "mine": [conversation_payload(c) for c in mine.order_by("-last_message_at")[:PAGE]],
+            "mine": [conversation_payload(c) for c in mine],
+            "others": [conversation_payload(c) for c in active if c.pk not in shown],
+            "resolved": [conversation_payload(c) for c in resolved],
+            "tags": [tag_payload(t) for t in selectors.tags_all()],
+            "mentions": [
+                mention_payload(e)
+                for e in selectors.mentions_for_agent(user=self.user, since=clock.now() - MENTIONS_FOR)
+            ],
+            "canned": [
+                {"short_code": c.short_code, "title": c.title, "inbox": c.inbox_id}
+                for c in agent_selectors.canned_responses_for_agent(user=self.user)
+            ],
         }
 
     async def disconnect(self, code: int) -> None:
@@ -161,6 +189,37 @@ class AgentConsumer(HelpdeskConsumer):
         )
         return self._conversation_ack(conversation)
 
+    def on_conversation_assign(self, frame: dict[str, Any]) -> dict[str, Any]:
+        conversation = self._conversation(frame)
+        agent = agent_selectors.transfer_target_agent(user_id=frame.get("agent"), inbox_id=conversation.inbox_id)
+        conversation = services.conversation_assign(conversation=conversation, agent=agent, actor=self.user)
+        return self._conversation_ack(conversation)
+
+    def on_conversation_pending(self, frame: dict[str, Any]) -> dict[str, Any]:
+        conversation = services.conversation_set_pending(
+            conversation=self._conversation(frame), actor=self.user, pending=bool_field(frame, "pending")
+        )
+        return self._conversation_ack(conversation)
+
+    def on_conversation_tags(self, frame: dict[str, Any]) -> dict[str, Any]:
+        conversation = self._conversation(frame)
+        services.conversation_set_tags(conversation=conversation, actor=self.user, names=frame.get("tags"))
+        return self._conversation_ack(conversation)
+
+    def on_canned_expand(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """A canned response's text with the conversation's variables filled in (not sent)."""
+        conversation = self._conversation(frame, related=LEAN)
+        canned = agent_selectors.canned_response_for_conversation(
+            short_code=frame.get("short_code"), conversation=conversation
+        )
+        text = canned_render(canned.text, variables=canned_variables(conversation=conversation, agent=self.user))
+        return {
+            "type": "canned.expanded",
+            "conversation": str(conversation.public_id),
+            "short_code": canned.short_code,
+            "text": text,
+        }
+
     def _conversation_ack(self, conversation) -> dict[str, Any]:
         fresh = selectors.conversation_for_agent(user=self.user, public_id=str(conversation.public_id))
         return {"type": "conversation.ack", "conversation": conversation_payload(fresh)}
@@ -173,6 +232,7 @@ class AgentConsumer(HelpdeskConsumer):
             text=frame.get("text"),
             client_id=frame.get("client_id"),
             is_private=private,
+            attachments=frame.get("attachments"),
         )
         return {
             "type": "message.ack",

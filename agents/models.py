@@ -105,3 +105,30 @@ class TimerSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"next sweep at {self.next_run_at}"
+
+
+class CannedResponse(models.Model):
+    """A saved reply an agent inserts by typing ``/short_code`` in the composer.
+
+    The text may hold variables filled in for the conversation at hand: ``{{contact.name}}``,
+    ``{{contact.email}}``, ``{{agent.name}}`` and ``{{conversation.number}}`` (agents.canned).
+    """
+
+    short_code = models.SlugField(max_length=32, unique=True, help_text="Typed as /short_code in the composer.")
+    title = models.CharField(max_length=120, blank=True)
+    text = models.TextField(max_length=5000)
+    inbox = models.ForeignKey(
+        "chat.Inbox",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+        help_text="Empty: offered in every inbox.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["short_code"]
+
+    def __str__(self) -> str:
+        return f"/{self.short_code}"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 
-from agents.models import AgentProfile, Team
-from chat.errors import ServiceError
+from agents.models import AgentProfile, CannedResponse, Team
+from chat.errors import ServiceError, not_found
+from chat.models import Conversation
 
 
 def profile_for_user(*, user: AbstractBaseUser) -> AgentProfile | None:
@@ -49,3 +51,38 @@ def colleagues_for_agent(*, user: AbstractBaseUser) -> list[AgentProfile]:
         .distinct()
         .order_by("user__first_name", "user__username")
     )
+
+
+def canned_responses_for_agent(*, user: AbstractBaseUser) -> list[CannedResponse]:
+    """Canned responses offered to ``user``: those of every inbox, and those of its inboxes."""
+    from chat.selectors import agent_sees_all
+
+    qs = CannedResponse.objects.all()
+    if not agent_sees_all(user):
+        qs = qs.filter(Q(inbox__isnull=True) | Q(inbox__agents=user)).distinct()
+    return list(qs.order_by("short_code"))
+
+
+def canned_response_for_conversation(*, short_code: object, conversation: Conversation) -> CannedResponse:
+    """The canned response ``short_code`` usable in ``conversation`` (every inbox's, or its inbox's)."""
+    if not isinstance(short_code, str) or not 1 <= len(short_code) <= 32:
+        raise ServiceError("invalid", "'short_code' must be a string of 1 to 32 characters.")
+    canned = (
+        CannedResponse.objects.filter(short_code=short_code.lstrip("/").lower())
+        .filter(Q(inbox__isnull=True) | Q(inbox_id=conversation.inbox_id))
+        .first()
+    )
+    if canned is None:
+        raise not_found("canned response")
+    return canned
+
+
+def team_ids_for_agent(*, user: AbstractBaseUser) -> list[int]:
+    return list(Team.objects.filter(members=user).values_list("id", flat=True))
+
+
+def effective_availability(profile: AgentProfile) -> str:
+    """What colleagues see: the agent's choice while a console is open, offline once none is."""
+    from agents.choices import Availability
+
+    return Availability.OFFLINE if profile.disconnected_at is not None else profile.availability

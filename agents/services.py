@@ -78,12 +78,15 @@ def conversation_claim_within_capacity(*, profile: AgentProfile, conversation: C
 def agent_connected(*, profile: AgentProfile, channel_name: str) -> None:
     """Record one open console socket; the agent is connected while it has any."""
     now = clock.now()
+    came_back = profile.disconnected_at is not None
     with transaction.atomic():
         AgentConnection.objects.update_or_create(
             channel_name=channel_name, defaults={"agent": profile, "connected_at": now, "last_seen_at": now}
         )
         AgentProfile.objects.filter(pk=profile.pk).update(disconnected_at=None)
-    profile.disconnected_at = None
+        profile.disconnected_at = None
+        if came_back:  # colleagues saw the agent offline while no console was open
+            _broadcast_presence(profile)
 
 
 def agent_heartbeat(*, channel_name: str) -> None:
@@ -98,7 +101,21 @@ def agent_disconnected(*, profile: AgentProfile, channel_name: str) -> bool:
         if AgentConnection.objects.filter(agent=profile).exists():
             return False
         AgentProfile.objects.filter(pk=profile.pk).update(disconnected_at=now)
+        profile.disconnected_at = now
+        _broadcast_presence(profile)  # the last console closed: offline to colleagues
     return True
+
+
+def _broadcast_presence(profile: AgentProfile) -> None:
+    """Tell every console the availability colleagues now see for ``profile`` (after commit).
+
+    The stored choice is kept (a reload must not lose it); while no console is open the agent
+    shows as offline, and the router skips it (docs/routing.md).
+    """
+    from agents.selectors import effective_availability
+
+    data = {**agent_payload(profile), "availability": effective_availability(profile)}
+    realtime.broadcast([realtime.agents_group()], realtime.envelope("agent.updated", {"agent": data}))
 
 
 def expire_stale_connections(*, now) -> int:
@@ -109,7 +126,13 @@ def expire_stale_connections(*, now) -> int:
     removed, _ = stale.delete()
     if agent_ids:
         still = set(AgentConnection.objects.filter(agent_id__in=agent_ids).values_list("agent_id", flat=True))
-        AgentProfile.objects.filter(pk__in=agent_ids - still, disconnected_at__isnull=True).update(disconnected_at=now)
+        gone = list(
+            AgentProfile.objects.select_related("user").filter(pk__in=agent_ids - still, disconnected_at__isnull=True)
+        )
+        AgentProfile.objects.filter(pk__in=[p.pk for p in gone]).update(disconnected_at=now)
+        for profile in gone:  # their server process died: offline to colleagues, as if they had closed it
+            profile.disconnected_at = now
+            _broadcast_presence(profile)
     return removed
 
 

@@ -1,13 +1,21 @@
-"""The agent console page; its data arrives over the agent socket and the REST API."""
+"""The agent console page; its data arrives over the agent socket and the REST API.
+
+The page itself carries only what does not change during a shift (who the agent is, the
+colleagues, teams and inboxes for the pickers and filters); the conversations come with the
+socket's ``hello`` and its events, so loading costs a fixed number of queries.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agents.models import Team
-from agents.selectors import colleagues_for_agent, profile_for_user
+from agents.selectors import colleagues_for_agent, effective_availability, profile_for_user
+from chat.models import Inbox
+from chat.selectors import agent_sees_all, inbox_ids_for_agent
 
 
 @login_required
@@ -15,12 +23,23 @@ def console(request: HttpRequest) -> HttpResponse:
     profile = profile_for_user(user=request.user)
     if profile is None:
         return render(request, "agents/not_agent.html", status=403)
+    colleagues = [p for p in colleagues_for_agent(user=request.user) if p.user_id != request.user.pk]
+    for colleague in colleagues:
+        colleague.shown_availability = effective_availability(colleague)
+    inbox_ids = inbox_ids_for_agent(user=request.user)
     return render(
         request,
         "agents/console.html",
         {
             "profile": profile,
-            "colleagues": [p for p in colleagues_for_agent(user=request.user) if p.user_id != request.user.pk],
+            "manager": agent_sees_all(request.user),
+            "colleagues": colleagues,
+            "mentionable": [{"id": p.user_id, "username": p.user.get_username(), "name": p.name} for p in colleagues],
             "teams": Team.objects.all(),
+            "inboxes": Inbox.objects.filter(pk__in=inbox_ids).order_by("name"),
+            "console_settings": {
+                "away_after_seconds": settings.HELPDESK.get("CONSOLE_AWAY_AFTER_SECONDS", 600),
+                "max_upload_bytes": settings.HELPDESK.get("MAX_UPLOAD_BYTES", 0),
+            },
         },
     )

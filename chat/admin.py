@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from chat import services
 from chat.errors import ServiceError
 from chat.models import (
+    Attachment,
     BusinessHours,
     Contact,
     Conversation,
@@ -19,6 +20,7 @@ from chat.models import (
     Message,
     SatisfactionRating,
     SlaPolicy,
+    Tag,
 )
 
 
@@ -47,6 +49,14 @@ class InboxAdmin(admin.ModelAdmin):
     inlines = [BusinessHoursInline, HolidayInline, SlaPolicyInline]
     fieldsets = (
         (None, {"fields": ("name", "is_active", "public_key", "embed_snippet", "allowed_origins", "greeting")}),
+        (
+            "Widget",
+            {
+                "fields": ("away_message", "prechat_fields", "identity_secret"),
+                "description": "The pre-chat form, the offline form's away message, and the secret that signs "
+                "identified users (docs/widget.md).",
+            },
+        ),
         ("Agents and teams", {"fields": ("agents", "teams", "default_team", "fallback_team")}),
         (
             "Routing and timers",
@@ -94,6 +104,12 @@ class MessageInline(ReadOnlyInline):
     ordering = ("seq",)
 
 
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ("created_at", "name", "content_type", "size", "message", "uploaded_by_contact", "uploaded_by_user")
+    readonly_fields = fields
+
+
 class EventInline(ReadOnlyInline):
     model = ConversationEvent
     fields = ("created_at", "type", "actor_kind", "actor_user", "payload")
@@ -120,17 +136,18 @@ class ConversationAdmin(admin.ModelAdmin):
         "inbox",
         "team",
         ("assignee", admin.RelatedOnlyFieldListFilter),
+        "tags",
         "created_at",
     )
     search_fields = ("number", "public_id", "contact__name", "contact__email", "messages__text")
     list_select_related = ("inbox", "contact", "assignee", "team")
     date_hierarchy = "created_at"
-    inlines = [MessageInline, EventInline]
+    inlines = [MessageInline, AttachmentInline, EventInline]
     actions = ["resolve_selected"]
 
     def get_readonly_fields(self, request, obj=None):
         """Every field: a conversation changes only through services (the console, actions)."""
-        return [f.name for f in Conversation._meta.fields]
+        return [f.name for f in Conversation._meta.fields] + ["tags"]
 
     def has_add_permission(self, request) -> bool:
         return False  # conversations start from the widget
@@ -198,3 +215,11 @@ class SatisfactionRatingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Admins keep the list of tags; agents put them on conversations from the console."""
+
+    list_display = ("name", "color")
+    search_fields = ("name",)

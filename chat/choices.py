@@ -45,6 +45,13 @@ class EventType(models.TextChoices):
     SLA_BREACHED = "sla_breached", "SLA breached"
     INACTIVITY_REMINDER = "inactivity_reminder", "Inactivity reminder sent"
     INACTIVITY_RESOLVED = "inactivity_resolved", "Resolved for inactivity"
+    IDENTIFIED = "identified", "Contact identity verified"
+    CONTEXT_UPDATED = "context_updated", "Visitor moved to another page"
+    TRANSCRIPT_EMAILED = "transcript_emailed", "Transcript emailed to the contact"
+    PENDING = "pending", "Set pending (waiting on the customer)"
+    PENDING_ENDED = "pending_ended", "Back to open from pending"
+    TAGS_CHANGED = "tags_changed", "Tags changed"
+    MENTIONED = "mentioned", "Agent mentioned in a private note"
 
 
 class ActorKind(models.TextChoices):

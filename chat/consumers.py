@@ -20,6 +20,7 @@ from chat.errors import ServiceError
 from chat.frames import FrameError, bool_field, error_frame, int_field, parse_frame, reply
 from chat.models import Contact, Conversation
 from chat.payloads import contact_payload, conversation_payload, message_payload, rating_payload
+from chat.prechat import public_config
 
 CLOSE_UNAUTHENTICATED = 4001
 MAX_AUTH_ATTEMPTS = 5
@@ -69,7 +70,19 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
 
 class VisitorConsumer(HelpdeskConsumer):
     FRAME_TYPES = frozenset(
-        {"auth", "conversation.start", "resume", "message.send", "typing", "read", "rate", "contact.update", "ping"}
+        {
+            "auth",
+            "conversation.start",
+            "resume",
+            "message.send",
+            "typing",
+            "read",
+            "rate",
+            "contact.update",
+            "identify",
+            "context.update",
+            "ping",
+        }
     )
 
     async def connect(self) -> None:
@@ -165,6 +178,19 @@ class VisitorConsumer(HelpdeskConsumer):
                 "comment": self.inbox.csat_comment,
             },
             "conversation": self._conversation_state(),
+            "widget": self._widget_settings(),
+        }
+
+    def _widget_settings(self) -> dict[str, Any]:
+        """What the widget shows before a chat: the pre-chat form, the teams to choose from, the
+        away message above the offline form, and the largest file it may upload."""
+        return {
+            "prechat": public_config(self.inbox.prechat_fields or []),
+            "teams": [
+                {"id": t["id"], "name": t["name"]} for t in self.inbox.teams.order_by("name").values("id", "name")
+            ],
+            "away_message": self.inbox.away_message,
+            "max_attachment_bytes": settings.HELPDESK["MAX_ATTACHMENT_BYTES"],
         }
 
     def _conversation_state(self) -> dict[str, Any] | None:
@@ -184,13 +210,23 @@ class VisitorConsumer(HelpdeskConsumer):
         text = frame.get("text")
         client_id = frame.get("client_id")
 
+        offline = frame.get("offline", False)
+        if not isinstance(offline, bool):
+            raise FrameError("invalid", "'offline' must be true or false.")
+
         def start() -> dict[str, Any]:
+            if offline:  # the offline form: who to answer by email, then the question
+                if text is None:
+                    raise FrameError("invalid", "The offline form needs the question in 'text'.")
+                services.contact_update(contact=self.contact, name=frame.get("name"), email=frame.get("email"))
             conversation, created = services.conversation_start(
                 contact=self.contact,
                 text=text,
                 client_id=client_id,
                 context=frame.get("context"),
                 team_id=frame.get("team"),
+                prechat=frame.get("fields"),
+                offline=offline,
             )
             self._switch_to(
                 selectors.conversation_for_contact(contact=self.contact, public_id=str(conversation.public_id))
@@ -250,7 +286,11 @@ class VisitorConsumer(HelpdeskConsumer):
 
         def send() -> dict[str, Any]:
             result = services.message_send(
-                conversation=conversation, sender=self.contact, text=frame.get("text"), client_id=frame.get("client_id")
+                conversation=conversation,
+                sender=self.contact,
+                text=frame.get("text"),
+                client_id=frame.get("client_id"),
+                attachments=frame.get("attachments"),
             )
             return {
                 "message": message_payload(
@@ -286,10 +326,35 @@ class VisitorConsumer(HelpdeskConsumer):
         )
 
     async def on_contact_update(self, frame: dict[str, Any], ref: Any) -> None:
-        contact = await database_sync_to_async(services.contact_update)(
-            contact=self.contact, name=frame.get("name"), email=frame.get("email")
-        )
+        def update() -> Contact:
+            contact = services.contact_update(contact=self.contact, name=frame.get("name"), email=frame.get("email"))
+            if frame.get("attributes") is not None:
+                contact = services.contact_set_attributes(contact=contact, attributes=frame["attributes"])
+            return contact
+
+        contact = await database_sync_to_async(update)()
         await self.send_json(reply("contact", ref, contact=contact_payload(contact)))
+
+    async def on_identify(self, frame: dict[str, Any], ref: Any) -> None:
+        """The host site's signed-in user (``setUser``); an unproven claim is ignored, not refused."""
+        verified = await database_sync_to_async(services.contact_identify)(
+            contact=self.contact,
+            user_id=frame.get("id"),
+            user_hash=frame.get("hash"),
+            name=frame.get("name"),
+            email=frame.get("email"),
+        )
+        await self.send_json(reply("identify", ref, verified=verified, contact=contact_payload(self.contact)))
+
+    async def on_context_update(self, frame: dict[str, Any], ref: Any) -> None:
+        """The visitor navigated: the current conversation, if still active, follows the page."""
+        conversation = self.conversation
+        if conversation is None:
+            services.clean_context(frame.get("context"))  # still refuse a malformed one
+            return
+        await database_sync_to_async(services.conversation_update_context)(
+            conversation=conversation, contact=self.contact, context=frame.get("context")
+        )
 
     # --- outbound: events from the contact's group ------------------------------------------
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chat.choices import ActorKind, ConversationStatus, CsatScale, EventType, Priority, RoutingPolicy, SenderKind
-from chat.tokens import mint_public_key
+from chat.tokens import mint_public_key, mint_secret
 
 
 class Inbox(models.Model):
@@ -67,6 +67,31 @@ class Inbox(models.Model):
         default=86400, help_text="How long after answering a visitor may change the rating."
     )
 
+    # The widget (docs/widget.md): pre-chat form, away message, identity verification.
+    away_message = models.CharField(
+        max_length=300,
+        blank=True,
+        default="We are away right now. Leave your question and email, and we will answer by email.",
+        help_text="Shown above the offline form (outside business hours or with no agent online).",
+    )
+    prechat_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            'Pre-chat form, e.g. [{"key": "name", "label": "Name", "required": true}, '
+            '{"key": "email", "label": "Email", "type": "email", "required": true}, '
+            '{"key": "order", "label": "Order number", "required": false}]. "name" and "email" fill the '
+            "contact; other keys become contact attributes. Types: text, email, tel, select (with "
+            '"options"). Empty: no form.'
+        ),
+    )
+    identity_secret = models.CharField(
+        max_length=64,
+        default=mint_secret,
+        help_text="Signs identified users: the widget's setUser hash is HMAC-SHA256(secret, user id) in hex. "
+        "Keep it on your server; anyone with it can claim any identity.",
+    )
+
     class Meta:
         verbose_name_plural = "inboxes"
         ordering = ["name"]
@@ -77,6 +102,12 @@ class Inbox(models.Model):
     def clean(self) -> None:
         if self.timezone not in zoneinfo.available_timezones():
             raise ValidationError({"timezone": "Unknown time zone; use an IANA name such as Europe/Berlin."})
+        from chat.prechat import check_config
+
+        try:
+            check_config(self.prechat_fields)
+        except ValueError as exc:
+            raise ValidationError({"prechat_fields": str(exc)}) from exc
 
     def allows_origin(self, origin: str | None) -> bool:
         if not origin:
@@ -161,11 +192,26 @@ class Contact(models.Model):
     name = models.CharField(max_length=120, blank=True)
     email = models.EmailField(blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # Set only by a verified identity (HMAC of the id with the inbox's identity secret).
+    external_id = models.CharField(max_length=128, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name or self.email or f"Visitor {str(self.public_id)[:8]}"
+
+
+class Tag(models.Model):
+    """A label agents put on conversations (``refund``, ``vip``); admins keep the list."""
+
+    name = models.SlugField(max_length=40, unique=True, allow_unicode=True)
+    color = models.CharField(max_length=7, default="#5b6477", help_text="A CSS hex colour, e.g. #2d55e6.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Conversation(models.Model):
@@ -216,6 +262,9 @@ class Conversation(models.Model):
     sla_warnings = models.JSONField(default=list, blank=True, help_text="Targets warned about.")
     sla_breaches = models.JSONField(default=list, blank=True, help_text="Targets breached.")
     sla_breached = models.BooleanField(default=False)
+    # Left through the widget's offline form: agents' replies are also emailed to the contact.
+    offline = models.BooleanField(default=False)
+    tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -317,3 +366,45 @@ class SatisfactionRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score}/5 for {self.conversation}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A stored name owes nothing to the uploaded one: date folders, a random name, a known extension."""
+    now = timezone.now()
+    extension = filename[filename.rfind(".") :] if "." in filename else ""
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class Attachment(models.Model):
+    """A file sent in a conversation: uploaded first, then carried by one message.
+
+    Stored through Django's storage under MEDIA_ROOT and never served as a public URL: it is
+    downloaded through views that check who asks (chat.api.attachments).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments")
+    uploaded_by_contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    uploaded_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(max_length=120, help_text="The display name: the uploaded name made safe.")
+    content_type = models.CharField(max_length=100, help_text="Decided from the file's content.")
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

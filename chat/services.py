@@ -7,14 +7,17 @@ each change of state, and publish after commit through ``chat.realtime``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.module_loading import import_string
 
@@ -30,7 +33,16 @@ from chat.choices import (
     SenderKind,
 )
 from chat.errors import ServiceError, invalid
-from chat.models import Contact, Conversation, ConversationEvent, Inbox, Message, SatisfactionRating
+from chat.models import (
+    Attachment,
+    Contact,
+    Conversation,
+    ConversationEvent,
+    Inbox,
+    Message,
+    SatisfactionRating,
+    Tag,
+)
 from chat.payloads import conversation_payload, message_payload, rating_payload, user_name
 from chat.tokens import hash_secret, mint_secret
 
@@ -46,8 +58,13 @@ class SendResult:
 # --- validation helpers ------------------------------------------------------------------------
 
 
-def clean_text(text: Any) -> str:
-    """Message text: a non-blank string within the size limit; stored as given, shown as text."""
+def clean_text(text: Any, *, allow_empty: bool = False) -> str:
+    """Message text: a non-blank string within the size limit; stored as given, shown as text.
+
+    ``allow_empty``: a message that carries attachments may have no text (``None`` or ``""``).
+    """
+    if allow_empty and (text is None or (isinstance(text, str) and not text.strip())):
+        return ""
     if not isinstance(text, str):
         raise invalid("text must be a string.")
     if not text.strip():
@@ -250,6 +267,7 @@ def _append(
         is_private=is_private,
         created_at=now,
     )
+    message._prefetched_objects_cache = {"attachments": []}  # a new entry carries none yet: no query
     conversation.last_seq = seq
     if public_seq is not None:
         conversation.last_public_seq = public_seq
@@ -357,6 +375,8 @@ def conversation_start(
     client_id: str | None = None,
     context: dict | None = None,
     team_id: int | None = None,
+    prechat: Any = None,
+    offline: bool = False,
 ) -> tuple[Conversation, bool]:
     """Open a conversation in the contact's inbox queue, or return its active one.
 
@@ -364,11 +384,16 @@ def conversation_start(
     that starts at the same moment gets the same conversation (the contact row is locked).
     ``team_id`` is the visitor's choice among the inbox's offered teams; without one the
     router picks a team by its rules or the inbox's default team.
+    ``prechat`` holds the answers to the inbox's pre-chat form (chat.prechat); its required
+    fields are enforced only when a conversation is created, and not for the offline form
+    (``offline``: the contact's email is required instead, and agents' replies are emailed).
     """
     if text is not None:
         text = clean_text(text)
         client_id = clean_client_id(client_id)
     context = clean_context(context)
+    if offline and not contact.email:
+        raise invalid("Leave an email address so that we can answer you.")
     if team_id is not None:
         if not isinstance(team_id, int) or isinstance(team_id, bool):
             raise invalid("team must be a team's numeric id.")
@@ -385,6 +410,7 @@ def conversation_start(
             conversation = existing
         else:
             created = True
+            _apply_prechat(contact, prechat, enforce_required=not offline)
             conversation = Conversation.objects.create(
                 inbox_id=contact.inbox_id,
                 contact=contact,
@@ -393,6 +419,7 @@ def conversation_start(
                 waiting_since=now,
                 context=context,
                 team_id=team_id,
+                offline=offline,
             )
             conversation.number = conversation.pk + NUMBER_OFFSET
             first_due, resolution_due = sla.due_times(conversation, start=now)
@@ -400,7 +427,13 @@ def conversation_start(
             Conversation.objects.filter(pk=conversation.pk).update(
                 number=conversation.number, sla_first_response_due_at=first_due, sla_resolution_due_at=resolution_due
             )
-            _record(conversation, EventType.CREATED, actor=contact, payload={"team": team_id} if team_id else None)
+            created_payload = {"team": team_id} if team_id else {}
+            if offline:
+                created_payload["offline"] = True
+            _record(conversation, EventType.CREATED, actor=contact, payload=created_payload)
+            if offline:
+                pk = conversation.pk
+                realtime.after_commit(lambda: _offline_receipt(pk))
         conversation.contact = contact
         if created:
             _broadcast_conversation(conversation)
@@ -418,14 +451,18 @@ def message_send(
     text: str,
     client_id: str,
     is_private: bool = False,
+    attachments: Any = None,
 ) -> SendResult:
     """Store one message, idempotent on ``client_id``; three SQL queries on the common path.
 
     A retry with a ``client_id`` already stored in this conversation returns the stored
-    message (``created=False``) and broadcasts nothing.
+    message (``created=False``) and broadcasts nothing. ``attachments`` lists the ids of files
+    the sender uploaded to this conversation (``attachment_upload``) that no message carries
+    yet; with attachments the text may be empty.
     """
-    text = clean_text(text)
+    text = clean_text(text, allow_empty=bool(attachments))
     client_id = clean_client_id(client_id)
+    attachment_ids = _clean_attachment_ids(attachments)
     is_contact = isinstance(sender, Contact)
     if is_contact and is_private:
         raise ServiceError("forbidden", "Contacts cannot write private notes.", status=403)
@@ -441,6 +478,7 @@ def message_send(
             raise ServiceError("not_assigned", "Claim the conversation before replying to the contact.")
         if conversation.status == ConversationStatus.RESOLVED:
             raise ServiceError("invalid_state", "Reopen the conversation before replying.")
+    files = _claimable_attachments(conversation, sender, attachment_ids) if attachment_ids else []
 
     try:
         with transaction.atomic():
@@ -453,11 +491,19 @@ def message_send(
                 client_id=client_id,
                 is_private=is_private,
             )
+            if files:
+                _attach(message, files)
             _broadcast_message(conversation, message)
+            if conversation.offline and not is_contact and not is_private:
+                pk = message.pk
+                realtime.after_commit(lambda: _offline_reply_later(pk))
             if is_private:
                 _record(conversation, EventType.NOTE_ADDED, actor=sender, payload={"seq": message.seq})
+                _mention(conversation, message, author=sender)
             if is_contact and conversation.status == ConversationStatus.RESOLVED:
                 _reopen(conversation, actor=sender)
+            elif is_contact and conversation.status == ConversationStatus.PENDING:
+                _end_pending(conversation, actor=sender)
     except IntegrityError:
         # Another request stored the same client_id first; answer as a retry would be.
         existing = _find_by_client_id(conversation, client_id, sender)
@@ -481,9 +527,67 @@ def _find_by_client_id(conversation: Conversation, client_id: str, sender) -> Me
     return existing
 
 
-def note_add(*, conversation: Conversation, agent: AbstractBaseUser, text: str, client_id: str) -> SendResult:
-    """A private note: stored in the transcript, only ever sent to agents."""
-    return message_send(conversation=conversation, sender=agent, text=text, client_id=client_id, is_private=True)
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]*\w)")
+
+
+def mentioned_usernames(text: str) -> list[str]:
+    """The ``@username`` handles in a note, in order of first appearance, without repeats."""
+    return list(dict.fromkeys(MENTION.findall(text)))
+
+
+def _mention(conversation: Conversation, message: Message, *, author: AbstractBaseUser) -> list[int]:
+    """Record and announce each agent a private note names with ``@username``.
+
+    Only active agents who may see the conversation (they work its inbox, or see every inbox)
+    can be mentioned; other handles stay plain text. Each mentioned agent gets a ``mention``
+    event on its own group, after commit, and the mention is kept as a ConversationEvent.
+    """
+    names = mentioned_usernames(message.text)[:20]
+    if not names:
+        return []
+    User = get_user_model()
+    may_see = (
+        Q(inboxes=conversation.inbox_id)
+        | Q(is_superuser=True)
+        | Q(user_permissions__codename="view_all_conversations")
+        | Q(groups__permissions__codename="view_all_conversations")
+    )
+    users = list(
+        User.objects.filter(username__in=names, is_active=True, agent__isnull=False)
+        .filter(may_see)
+        .exclude(pk=author.pk)
+        .distinct()
+    )
+    conversation_id = str(conversation.public_id)
+    for user in users:
+        _record(conversation, EventType.MENTIONED, actor=author, payload={"agent": user.pk, "seq": message.seq})
+        realtime.broadcast(
+            [realtime.agent_group(user.pk)],
+            realtime.envelope(
+                "mention",
+                {
+                    "conversation": conversation_id,
+                    "number": conversation.number,
+                    "by": user_name(author),
+                    "message": message_payload(message, conversation_id=conversation_id),
+                },
+            ),
+        )
+    return [u.pk for u in users]
+
+
+def note_add(
+    *, conversation: Conversation, agent: AbstractBaseUser, text: str, client_id: str, attachments: Any = None
+) -> SendResult:
+    """A private note: stored in the transcript, only ever sent to agents (its files too)."""
+    return message_send(
+        conversation=conversation,
+        sender=agent,
+        text=text,
+        client_id=client_id,
+        is_private=True,
+        attachments=attachments,
+    )
 
 
 def typing_set(*, conversation: Conversation, actor: Contact | AbstractBaseUser, is_typing: bool) -> None:
@@ -650,6 +754,7 @@ def conversation_transfer(
                 now=now,
             )
             _broadcast_message(conversation, _append_note)
+            _mention(conversation, _append_note, author=actor)
         _announce_released(conversation, conversation.assignee_id)
         if to_agent is not None:
             Conversation.objects.filter(pk=conversation.pk).update(
@@ -731,6 +836,73 @@ def _reopen(conversation: Conversation, *, actor) -> None:
     if status == ConversationStatus.WAITING:
         _broadcast_queue_positions(conversation.inbox_id)
         _announce_waiting(conversation)
+
+
+def _end_pending(conversation: Conversation, *, actor) -> None:
+    Conversation.objects.filter(pk=conversation.pk, status=ConversationStatus.PENDING).update(
+        status=ConversationStatus.OPEN
+    )
+    conversation.status = ConversationStatus.OPEN
+    _record(conversation, EventType.PENDING_ENDED, actor=actor)
+    _broadcast_conversation(conversation)
+
+
+def conversation_set_pending(*, conversation: Conversation, actor: AbstractBaseUser, pending: bool) -> Conversation:
+    """Mark an open conversation as waiting on the customer, or take it back to open.
+
+    A pending conversation still counts against its assignee's capacity, is never requeued by
+    the answer timers, and goes back to open by itself when the contact writes.
+    """
+    if not isinstance(pending, bool):
+        raise invalid("pending must be true or false.")
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        wanted = ConversationStatus.PENDING if pending else ConversationStatus.OPEN
+        if conversation.status == wanted:
+            return conversation
+        if pending and conversation.status != ConversationStatus.OPEN:
+            raise ServiceError("invalid_state", "Only an open, assigned conversation can be set pending.", status=409)
+        if not pending and conversation.status != ConversationStatus.PENDING:
+            raise ServiceError("invalid_state", "The conversation is not pending.", status=409)
+        if pending:
+            Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.PENDING)
+            conversation.status = ConversationStatus.PENDING
+            _record(conversation, EventType.PENDING, actor=actor)
+            _broadcast_conversation(conversation)
+        else:
+            _end_pending(conversation, actor=actor)
+    return conversation
+
+
+MAX_TAGS = 20
+
+
+def conversation_set_tags(*, conversation: Conversation, actor: AbstractBaseUser, names: Any) -> list[str]:
+    """Replace the conversation's tags with ``names`` (tags an admin created); returns them sorted.
+
+    Records one ``tags_changed`` event with what was added and removed, and only when
+    something changed.
+    """
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or len(names) > MAX_TAGS:
+        raise invalid(f"tags must be a list of at most {MAX_TAGS} tag names.")
+    wanted_names = {n.strip().lower() for n in names if n.strip()}
+    tags = {t.name: t for t in Tag.objects.filter(name__in=wanted_names)}
+    unknown = sorted(wanted_names - tags.keys())
+    if unknown:
+        raise ServiceError("unknown_tag", f"No such tag: {', '.join(unknown)[:200]}.", status=404)
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        current = set(conversation.tags.values_list("name", flat=True))
+        added, removed = sorted(tags.keys() - current), sorted(current - tags.keys())
+        if not added and not removed:
+            return sorted(current)
+        if removed:
+            conversation.tags.remove(*Tag.objects.filter(name__in=removed))
+        if added:
+            conversation.tags.add(*(tags[n] for n in added))
+        _record(conversation, EventType.TAGS_CHANGED, actor=actor, payload={"added": added, "removed": removed})
+        _broadcast_conversation(conversation)
+    return sorted(tags)
 
 
 def conversation_reopen(*, conversation: Conversation, actor: AbstractBaseUser | Contact) -> Conversation:
@@ -907,3 +1079,238 @@ def conversation_remind_inactive(*, conversation: Conversation, text: str) -> bo
         _record(conversation, EventType.INACTIVITY_REMINDER, actor=None)
         _system_message(conversation, text, now=now)
     return True
+
+
+# --- the widget: pre-chat form, attachments, identity, page context, transcripts ----------------
+
+MAX_ATTACHMENTS_PER_MESSAGE = 10
+MAX_UNSENT_ATTACHMENTS = 20
+MAX_ATTRIBUTES = 30
+
+
+def _apply_prechat(contact: Contact, answers: Any, *, enforce_required: bool) -> None:
+    """Store the pre-chat answers on the contact (inside the caller's atomic)."""
+    from django.core.exceptions import ValidationError
+
+    from chat.prechat import CONTACT_KEYS, clean_answers
+
+    fields = contact.inbox.prechat_fields or []
+    if not fields:
+        if answers:
+            raise invalid("This inbox has no pre-chat form.")
+        return
+    try:
+        cleaned = clean_answers(
+            fields,
+            answers,
+            known={**(contact.attributes or {}), "name": contact.name, "email": contact.email},
+            enforce_required=enforce_required,
+        )
+    except ValidationError as exc:
+        raise invalid(" ".join(exc.messages)) from exc
+    changes = {k: v for k, v in cleaned.items() if k in CONTACT_KEYS}
+    extra = {k: v for k, v in cleaned.items() if k not in CONTACT_KEYS}
+    if extra:
+        changes["attributes"] = {**(contact.attributes or {}), **extra}
+    if changes:
+        for key, value in changes.items():
+            setattr(contact, key, value)
+        Contact.objects.filter(pk=contact.pk).update(**changes)
+
+
+def _clean_attachment_ids(attachments: Any) -> list[str]:
+    if attachments is None or attachments == []:
+        return []
+    if not isinstance(attachments, list) or len(attachments) > MAX_ATTACHMENTS_PER_MESSAGE:
+        raise invalid(f"attachments must be a list of at most {MAX_ATTACHMENTS_PER_MESSAGE} ids.")
+    from chat.selectors import parse_uuid
+
+    ids = [parse_uuid(a) for a in attachments]
+    if any(i is None for i in ids) or len(set(ids)) != len(ids):
+        raise invalid("attachments must hold distinct attachment ids.")
+    return [str(i) for i in ids]
+
+
+def _claimable_attachments(conversation: Conversation, sender, ids: list[str]) -> list[Attachment]:
+    """The sender's own uploads to this conversation that no message carries yet."""
+    owner = {"uploaded_by_contact": sender} if isinstance(sender, Contact) else {"uploaded_by_user": sender}
+    rows = list(Attachment.objects.filter(conversation=conversation, public_id__in=ids, message__isnull=True, **owner))
+    if len(rows) != len(ids):
+        raise ServiceError("not_found", "No such attachment, or it was already sent.", status=404)
+    order = {pk: i for i, pk in enumerate(ids)}
+    return sorted(rows, key=lambda a: order[str(a.public_id)])
+
+
+def _attach(message: Message, files: list[Attachment]) -> None:
+    """Bind the uploads to their message; a concurrent send of the same files loses (rolled back)."""
+    done = Attachment.objects.filter(pk__in=[a.pk for a in files], message__isnull=True).update(message=message)
+    if done != len(files):
+        raise ServiceError("not_found", "No such attachment, or it was already sent.", status=404)
+    for a in files:
+        a.message = message
+    message._prefetched_objects_cache = {"attachments": files}
+
+
+def attachment_upload(
+    *, conversation: Conversation, uploader: Contact | AbstractBaseUser, upload: UploadedFile
+) -> Attachment:
+    """Check and store one file for ``conversation``; a message then carries it (``message_send``).
+
+    The type comes from the content (chat.attachments), the stored name is random, the shown
+    name is the uploaded one made safe. Callers pass a conversation obtained through a selector
+    scoped to the uploader (the contact's own, or one the agent may see).
+    """
+    from chat.attachments import check_upload, safe_name
+
+    is_contact = isinstance(uploader, Contact)
+    if is_contact and uploader.pk != conversation.contact_id:
+        raise ServiceError("forbidden", "This is not your conversation.", status=403)
+    owner = {"uploaded_by_contact": uploader} if is_contact else {"uploaded_by_user": uploader}
+    unsent = Attachment.objects.filter(conversation=conversation, message__isnull=True, **owner).count()
+    if unsent >= MAX_UNSENT_ATTACHMENTS:
+        raise ServiceError("rate_limited", "Send the files already uploaded before adding more.", status=429)
+    checked = check_upload(upload)
+    attachment = Attachment(
+        conversation=conversation,
+        name=safe_name(getattr(upload, "name", "") or "", checked.extension),
+        content_type=checked.content_type,
+        size=upload.size,
+        width=checked.width,
+        height=checked.height,
+        created_at=clock.now(),
+        **owner,
+    )
+    attachment.file.save("upload" + checked.extension, upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def contact_identify(*, contact: Contact, user_id: Any, user_hash: Any, name: Any = None, email: Any = None) -> bool:
+    """Take a signed-in user's identity from the host site, if its HMAC proves it.
+
+    The site computes ``hash = HMAC-SHA256(inbox.identity_secret, user_id)`` (hex) on its server.
+    A missing or wrong hash means the claim is ignored: nothing is stored, and the contact stays
+    as it was (anonymous, or what it typed itself). Returns whether the identity was taken.
+    """
+    import hashlib
+    import hmac
+
+    if not isinstance(user_id, str) or not 1 <= len(user_id) <= 128:
+        raise invalid("id must be a string of 1 to 128 characters.")
+    secret = contact.inbox.identity_secret
+    expected = hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+    if not secret or not isinstance(user_hash, str) or not hmac.compare_digest(expected, user_hash.strip().lower()):
+        return False
+    with transaction.atomic():
+        contact_update(contact=contact, name=name, email=email)
+        Contact.objects.filter(pk=contact.pk).update(external_id=user_id)
+        contact.external_id = user_id
+        for conversation in Conversation.objects.filter(contact=contact, status__in=ACTIVE_STATUSES):
+            _record(conversation, EventType.IDENTIFIED, actor=contact, payload={"external_id": user_id})
+            _broadcast_conversation(conversation)
+    return True
+
+
+def contact_set_attributes(*, contact: Contact, attributes: Any) -> Contact:
+    """Merge the host site's attributes (``setAttributes``) into the contact's; ``None`` removes one."""
+    if not isinstance(attributes, dict) or len(attributes) > MAX_ATTRIBUTES:
+        raise invalid(f"attributes must be an object of at most {MAX_ATTRIBUTES} entries.")
+    merged = dict(contact.attributes or {})
+    for key, value in attributes.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 64:
+            raise invalid("attribute names are strings of 1 to 64 characters.")
+        if value is None:
+            merged.pop(key, None)
+            continue
+        if isinstance(value, str) and len(value) > 500:
+            raise invalid(f"attribute {key[:40]!r} is longer than 500 characters.")
+        if not isinstance(value, (str, int, float, bool)):
+            raise invalid(f"attribute {key[:40]!r} must be text, a number or true/false.")
+        merged[key] = value
+    if len(merged) > MAX_ATTRIBUTES * 2:
+        raise invalid("This contact has too many attributes.")
+    Contact.objects.filter(pk=contact.pk).update(attributes=merged)
+    contact.attributes = merged
+    return contact
+
+
+def conversation_update_context(*, conversation: Conversation, contact: Contact, context: Any) -> bool:
+    """The visitor moved to another page: agents see the page it is on now. Returns whether it changed."""
+    context = clean_context(context)
+    if conversation.contact_id != contact.pk:
+        raise ServiceError("forbidden", "This is not your conversation.", status=403)
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        if conversation.status == ConversationStatus.RESOLVED:
+            return False
+        merged = {**(conversation.context or {}), **context}
+        if merged == conversation.context:
+            return False
+        Conversation.objects.filter(pk=conversation.pk).update(context=merged)
+        _record(conversation, EventType.CONTEXT_UPDATED, actor=contact, payload={"url": merged.get("url", "")})
+        _broadcast_conversation(conversation)
+    return True
+
+
+def transcript_email_request(*, conversation: Conversation, contact: Contact, email: Any = None) -> str:
+    """Email the conversation's public transcript to the contact ("email me this transcript").
+
+    At most once per conversation per HELPDESK["TRANSCRIPT_EMAIL_INTERVAL_SECONDS"]. An email
+    given here is stored on a contact that had none. Returns the address it goes to.
+    """
+    if conversation.contact_id != contact.pk:
+        raise ServiceError("forbidden", "This is not your conversation.", status=403)
+    if email not in (None, "") and not contact.email:
+        contact_update(contact=contact, email=email)
+    address = contact.email
+    if email not in (None, ""):
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except (ValidationError, TypeError) as exc:
+            raise invalid("email is not a valid address.") from exc
+        address = email.strip()
+    if not address:
+        raise invalid("Give an email address to send the transcript to.")
+    interval = settings.HELPDESK["TRANSCRIPT_EMAIL_INTERVAL_SECONDS"]
+    now = clock.now()
+    with transaction.atomic():
+        conversation = _locked(conversation)
+        recent = ConversationEvent.objects.filter(
+            conversation=conversation,
+            type=EventType.TRANSCRIPT_EMAILED,
+            created_at__gt=now - timedelta(seconds=interval),
+        ).exists()
+        if recent:
+            raise ServiceError(
+                "rate_limited", "The transcript was emailed a moment ago; try again in a few minutes.", status=429
+            )
+        _record(conversation, EventType.TRANSCRIPT_EMAILED, actor=contact)
+        pk = conversation.pk
+        realtime.after_commit(lambda: _email_transcript(pk, address))
+    return address
+
+
+def _offline_receipt(conversation_pk: int) -> None:
+    from chat.tasks import send_offline_receipt
+
+    send_offline_receipt.enqueue(conversation_pk)
+
+
+def _offline_reply_later(message_pk: int) -> None:
+    from chat.tasks import send_offline_reply
+
+    delay = settings.HELPDESK["OFFLINE_REPLY_EMAIL_DELAY_SECONDS"]
+    send_offline_reply.using(run_after=clock.now() + timedelta(seconds=delay)).enqueue(message_pk)
+
+
+def _email_transcript(conversation_pk: int, address: str) -> None:
+    from chat.tasks import send_transcript
+
+    send_transcript.enqueue(conversation_pk, address)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from chat import services
+from chat import selectors, services
 from chat.choices import CsatScale
 from chat.errors import ServiceError
 from chat.models import Conversation, Inbox, SatisfactionRating
-from chat.tasks import RATING_LINK_MAX_AGE, RATING_SALT
+from chat.tasks import CHAT_LINK_MAX_AGE, CHAT_LINK_SALT, RATING_LINK_MAX_AGE, RATING_SALT
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -85,4 +87,48 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             "done": done,
         },
         status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def chat_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The conversation a visitor reaches from an emailed link: read it and write in it.
+
+    The signed token names one conversation (chat.tasks.chat_link_token). Replies carry a
+    client id minted with the page, so a form sent twice stores the message once.
+    """
+    try:
+        public_id = TimestampSigner(salt=CHAT_LINK_SALT).unsign(token, max_age=CHAT_LINK_MAX_AGE)
+    except SignatureExpired:
+        return render(request, "chat/conversation.html", {"expired": True}, status=410)
+    except BadSignature:
+        raise Http404("No such conversation.") from None
+    conversation = Conversation.objects.select_related("inbox", "contact").filter(public_id=public_id).first()
+    if conversation is None:
+        raise Http404("No such conversation.")
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            services.message_send(
+                conversation=conversation,
+                sender=conversation.contact,
+                text=request.POST.get("text", ""),
+                client_id=request.POST.get("client_id", ""),
+            )
+            return redirect(request.path + "#latest")
+        except ServiceError as exc:
+            error, status = exc.message, 400
+    messages = selectors.public_transcript(conversation=conversation)
+    return render(
+        request,
+        "chat/conversation.html",
+        {
+            "conversation": conversation,
+            "inbox": conversation.inbox,
+            "messages": messages,
+            "client_id": uuid.uuid4().hex,
+            "error": error,
+            "text": request.POST.get("text", "") if error else "",
+        },
+        status=status,
     )

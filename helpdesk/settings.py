@@ -215,6 +215,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = True
+# Uploaded attachments. Never served as public URLs: only through views that check who asks.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- API --------------------------------------------------------------------------------------
@@ -258,6 +260,13 @@ HELPDESK = {
     "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000"),
     # A visitor who has not rated this long after the resolution gets the survey by email.
     "RATING_EMAIL_DELAY_SECONDS": int(os.environ.get("HELPDESK_RATING_EMAIL_DELAY", 120)),
+    # Attachments: the largest file accepted, and the most pixels an image may decode to.
+    "MAX_ATTACHMENT_BYTES": int(os.environ.get("HELPDESK_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)),
+    "MAX_IMAGE_PIXELS": 40_000_000,
+    # An agent's reply in an offline conversation is emailed this long after, if still unread.
+    "OFFLINE_REPLY_EMAIL_DELAY_SECONDS": int(os.environ.get("HELPDESK_OFFLINE_REPLY_EMAIL_DELAY", 60)),
+    # A visitor may have one conversation's transcript emailed once per this many seconds.
+    "TRANSCRIPT_EMAIL_INTERVAL_SECONDS": int(os.environ.get("HELPDESK_TRANSCRIPT_EMAIL_INTERVAL", 600)),
 }
 
 LOGGING = {

@@ -12,6 +12,16 @@ class SenderSchema(serializers.Serializer):
     name = serializers.CharField(allow_blank=True, help_text="Empty for system messages.")
 
 
+class AttachmentSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField(help_text="The uploaded name made safe; its extension matches the content.")
+    content_type = serializers.CharField(help_text="Decided from the file's content, not its name.")
+    size = serializers.IntegerField(help_text="Bytes.")
+    is_image = serializers.BooleanField()
+    width = serializers.IntegerField(allow_null=True, help_text="Images only.")
+    height = serializers.IntegerField(allow_null=True, help_text="Images only.")
+
+
 class MessageSchema(serializers.Serializer):
     id = serializers.UUIDField()
     conversation = serializers.UUIDField()
@@ -23,6 +33,7 @@ class MessageSchema(serializers.Serializer):
     text = serializers.CharField(help_text="Plain text; render as text, never as HTML.")
     is_private = serializers.BooleanField(help_text="A private note: agents only.")
     created_at = serializers.DateTimeField()
+    attachments = AttachmentSchema(many=True, help_text="Files the message carries (its text may then be empty).")
     public_seq = serializers.IntegerField(
         allow_null=True, required=False, help_text="Agents only: the entry's position in the contact's stream."
     )
@@ -38,6 +49,7 @@ class ContactSchema(serializers.Serializer):
     name = serializers.CharField(allow_blank=True)
     email = serializers.CharField(allow_blank=True)
     display_name = serializers.CharField()
+    verified = serializers.BooleanField(help_text="Identified by the host site with a valid HMAC (setUser).")
 
 
 class NamedRefSchema(serializers.Serializer):
@@ -91,6 +103,7 @@ class ConversationSchema(PublicConversationSchema):
     auto_assigned = serializers.BooleanField(help_text="Given by the router; must be accepted or answered in time.")
     accepted_at = serializers.DateTimeField(allow_null=True)
     sla = SlaSchema()
+    tags = serializers.ListField(child=serializers.CharField(), help_text="Tag names, sorted.")
 
 
 class EventSchema(serializers.Serializer):
@@ -131,3 +144,51 @@ class ErrorBodySchema(serializers.Serializer):
 
 class ErrorSchema(serializers.Serializer):
     error = ErrorBodySchema()
+
+
+class HighlightSegmentSchema(serializers.Serializer):
+    text = serializers.CharField()
+    match = serializers.BooleanField(help_text="Part of a match: show it marked (build the mark; never parse HTML).")
+
+
+class SearchConversationSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    contact = ContactSchema()
+    inbox = serializers.DictField()
+
+
+class SearchMessageSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    seq = serializers.IntegerField()
+    sender = SenderSchema()
+    is_private = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class SearchHitSchema(serializers.Serializer):
+    conversation = SearchConversationSchema()
+    message = SearchMessageSchema()
+    highlight = HighlightSegmentSchema(many=True)
+
+
+class SearchResultsSchema(serializers.Serializer):
+    query = serializers.CharField()
+    results = SearchHitSchema(many=True)
+
+
+class ContactHistoryItemSchema(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    rating = serializers.DictField(allow_null=True, help_text="score (1-5) and comment, or null.")
+
+
+class ContactProfileSchema(ContactSchema):
+    attributes = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+    conversations = ContactHistoryItemSchema(many=True)

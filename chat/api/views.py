@@ -21,7 +21,14 @@ from chat import selectors
 from chat.api import schemas
 from chat.choices import ConversationStatus
 from chat.models import Conversation, Message
-from chat.payloads import conversation_payload, message_payload, user_name
+from chat.payloads import (
+    contact_profile_payload,
+    conversation_payload,
+    highlight_segments,
+    message_payload,
+    search_hit_payload,
+    user_name,
+)
 
 MAX_LIMIT = 200
 
@@ -105,6 +112,7 @@ class ConversationListView(AgentAPIView):
         qs = selectors.conversations_for_agent(
             user=request.user, status=query.get("status"), inbox_id=query.get("inbox"), mine=query["mine"]
         ).order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-id")  # NULLs last on every database
+        qs = qs.prefetch_related("tags")
         paginator = ConversationPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([conversation_payload(c) for c in page])
@@ -148,7 +156,7 @@ class TranscriptView(AgentAPIView):
         """The whole transcript with private notes and the audit trail, for the console."""
         conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id)
         conversation_id = str(conversation.public_id)
-        messages = conversation.messages.order_by("seq")
+        messages = conversation.messages.prefetch_related("attachments").order_by("seq")
         events = conversation.events.select_related("actor_user").order_by("created_at", "id")
         return Response(
             {
@@ -174,6 +182,40 @@ class TranscriptTextView(AgentAPIView):
         response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.number}.txt"'
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+class SearchQuery(serializers.Serializer):
+    q = serializers.CharField(trim_whitespace=True)
+
+
+class SearchView(AgentAPIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True, description="2-200 characters.")],
+        responses={200: schemas.SearchResultsSchema, 400: schemas.ErrorSchema},
+        summary="Full-text search over the transcripts the agent may see, with highlighted excerpts",
+        operation_id="search",
+    )
+    def get(self, request: Request) -> Response:
+        query = parse_query(SearchQuery, request)["q"]
+        hits = selectors.search_for_agent(user=request.user, query=query)
+        start, stop = selectors.HIGHLIGHT_START, selectors.HIGHLIGHT_STOP
+        return Response(
+            {
+                "query": query,
+                "results": [
+                    search_hit_payload(m, segments=highlight_segments(excerpt, start, stop)) for m, excerpt in hits
+                ],
+            }
+        )
+
+
+class ContactProfileView(AgentAPIView):
+    @extend_schema(responses={200: schemas.ContactProfileSchema, 404: schemas.ErrorSchema})
+    def get(self, request: Request, public_id: str) -> Response:
+        """The console's contact panel for a conversation: the contact and its conversations."""
+        conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id, related=("contact",))
+        history = selectors.contact_history_for_agent(user=request.user, conversation=conversation)
+        return Response(contact_profile_payload(conversation.contact, history=history))
 
 
 # --- widget (contacts) -----------------------------------------------------------------------
@@ -207,7 +249,8 @@ class WidgetAPIView(APIView):
         if origin and inbox is not None and inbox.allows_origin(origin):
             response["Access-Control-Allow-Origin"] = origin
             response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-            response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+            response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response["Access-Control-Expose-Headers"] = "Content-Disposition"
             response["Access-Control-Max-Age"] = "600"
             response["Vary"] = "Origin"
         return response

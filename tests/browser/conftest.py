@@ -112,6 +112,19 @@ def make_console_agent(transactional_db) -> Callable[..., Agent]:
     return make
 
 
+def console_open(agent: Agent) -> None:
+    """Count ``agent`` as having the console open (a live connection row), without a browser page:
+    the widget then offers a live chat rather than its offline form."""
+    from django.utils import timezone
+
+    from agents.models import AgentConnection
+
+    now = timezone.now()
+    AgentConnection.objects.create(
+        agent=agent.user.agent, channel_name=f"test-console-{agent.username}", connected_at=now, last_seen_at=now
+    )
+
+
 @pytest.fixture
 def host_site() -> Iterator[Callable[[str], str]]:
     """A second web server (another origin) that serves a customer's page; returns its URL."""

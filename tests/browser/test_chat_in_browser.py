@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from agents.models import AgentProfile, Team
 from chat.models import Conversation, Message, SatisfactionRating
+from tests.browser.conftest import console_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -302,7 +303,7 @@ def test_widget_embeds_on_another_origin_isolated_from_host_css(
     browser, server, make_inbox, make_console_agent, host_site, artifacts
 ):
     inbox = make_inbox(host_site.origin)
-    make_console_agent(inbox)
+    console_open(make_console_agent(inbox))  # an agent online, so the widget offers a live chat
     page_url = host_site(HOSTILE_SHOP.format(src=f"{server.url}/static/widget/loader.js", key=inbox.public_key))
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     # A token the server does not know (say, from a wiped database): the widget starts afresh.

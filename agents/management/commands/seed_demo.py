@@ -11,8 +11,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 
-from agents.models import AgentProfile, Team
-from chat.models import Inbox, SlaPolicy
+from agents.models import AgentProfile, CannedResponse, Team
+from chat.models import Inbox, SlaPolicy, Tag
+
+DEMO_TAGS = [("billing", "#2d55e6"), ("bug", "#b3182c"), ("refund", "#c27c0e"), ("vip", "#7a3fd1")]
+DEMO_CANNED = [
+    # short code, title, text
+    ("hello", "Greeting", "Hi {{contact.name}}, this is {{agent.name}}. How can I help you today?"),
+    ("thanks", "Thanks and close", "Thanks for writing in, {{contact.name}}! Is there anything else I can do?"),
+    ("refund", "Refund started", "I have started the refund for you; it takes 3 to 5 business days to arrive."),
+]
 
 DEMO_USERS = [
     # username, password, first name, last name, is_superuser, is_manager, team
@@ -69,6 +77,11 @@ class Command(BaseCommand):
             inbox.agents.add(user)
             if team_name:
                 Team.objects.get_or_create(name=team_name)[0].members.add(user)
+        # Tags and canned responses, so the console's tagging and "/" shortcuts have something to offer.
+        for name, color in DEMO_TAGS:
+            Tag.objects.get_or_create(name=name, defaults={"color": color})
+        for code, title, text in DEMO_CANNED:
+            CannedResponse.objects.get_or_create(short_code=code, defaults={"title": title, "text": text})
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data ready."))
             self.stdout.write(f"  Demo inbox key: {inbox.public_key}")

@@ -1,0 +1,73 @@
+"""The console page: who may open it, what managers get, its languages, and the admin pages
+where admins configure tags and canned responses."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from agents.canned import canned_render
+from agents.models import CannedResponse
+from chat.models import Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signed_out_visitors_go_to_the_login_page(client):
+    response = client.get("/console/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_user_who_is_not_an_agent_is_refused(client):
+    client.force_login(get_user_model().objects.create_user(username="carl", password="x"))
+    assert client.get("/console/").status_code == 403
+
+
+def test_only_managers_get_the_all_view(client, alice, make_agent):
+    client.force_login(alice)
+    page = client.get("/console/").content.decode()
+    assert 'id="tab-team"' in page and 'id="tab-resolved"' in page and 'id="tab-all"' not in page
+    assert 'id="hd-manager" type="application/json">false<' in page
+    client.force_login(make_agent("maria", manager=True))
+    page = client.get("/console/").content.decode()
+    assert 'id="tab-all"' in page
+    assert 'id="hd-manager" type="application/json">true<' in page
+
+
+def test_the_console_speaks_simplified_chinese(client, alice):
+    client.force_login(alice)
+    page = client.get("/console/", headers={"accept-language": "zh-hans"}).content.decode()
+    assert 'id="hd-language" type="application/json">"zh-hans"<' in page  # the script's string table
+    for words in ("队列", "我的", "内部备注", "搜索对话记录", "键盘快捷键", "设为等待客户"):
+        assert words in page, words
+    english = client.get("/console/", headers={"accept-language": "en"}).content.decode()
+    assert "Queue" in english and "队列" not in english
+
+
+def test_the_script_string_tables_have_the_same_keys():
+    """Every word the script writes exists in both languages."""
+    import re
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[2] / "static/console/strings.js").read_text()
+    en, zh = (re.search(rf"const {name} = \{{(.*?)\n  \}};", source, re.S).group(1) for name in ("en", "zh"))
+    keys = lambda block: re.findall(r"^\s+(\w+):", block, re.M)  # noqa: E731
+    assert keys(en) == keys(zh) and len(keys(en)) > 40
+    script = (Path(__file__).resolve().parents[2] / "static/console/console.js").read_text()
+    used = set(re.findall(r'\bt\("(\w+)"', script))
+    assert used <= set(keys(en)), used - set(keys(en))
+
+
+def test_canned_render_fills_known_variables_and_keeps_unknown_ones():
+    variables = {"contact.name": "Dana", "agent.name": "Alice"}
+    text = "Hi {{contact.name}}, {{ agent.name }} here. {{contact.phone}} {{contact.name"
+    assert canned_render(text, variables=variables) == "Hi Dana, Alice here. {{contact.phone}} {{contact.name"
+
+
+@pytest.mark.parametrize("model", ["agents_cannedresponse", "chat_tag"])
+def test_admins_configure_tags_and_canned_responses(admin_client, model):
+    Tag.objects.create(name="vip")
+    CannedResponse.objects.create(short_code="hi", text="Hi {{contact.name}}")
+    for view in ("changelist", "add"):
+        assert admin_client.get(reverse(f"admin:{model}_{view}")).status_code == 200
