@@ -628,6 +628,10 @@ def main() -> None:
     except KeyboardInterrupt:
         for server in bench.servers:
             server.stop()
+        # Keep what was measured before the interruption: a full run takes a while.
+        if args.json:
+            Path(args.json).write_text(json.dumps(bench.results, indent=1, default=str))
+            log(f"interrupted; the results so far are in {args.json}")
         raise
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))

@@ -453,7 +453,7 @@ def message_send(
     is_private: bool = False,
     attachments: Any = None,
 ) -> SendResult:
-    """Store one message, idempotent on ``client_id``; three SQL queries on the common path.
+    """Store one message, idempotent on ``client_id``; two SQL queries on the common path.
 
     A retry with a ``client_id`` already stored in this conversation returns the stored
     message (``created=False``) and broadcasts nothing. ``attachments`` lists the ids of files
@@ -469,17 +469,23 @@ def message_send(
     if is_contact and sender.pk != conversation.contact_id:
         raise ServiceError("forbidden", "This is not your conversation.", status=403)
 
-    existing = _find_by_client_id(conversation, client_id, sender)
-    if existing is not None:
-        return SendResult(existing, False)
+    try:
+        if not is_contact and not is_private:
+            if conversation.status == ConversationStatus.WAITING:
+                raise ServiceError("not_assigned", "Claim the conversation before replying to the contact.")
+            if conversation.status == ConversationStatus.RESOLVED:
+                raise ServiceError("invalid_state", "Reopen the conversation before replying.")
+        files = _claimable_attachments(conversation, sender, attachment_ids) if attachment_ids else []
+    except ServiceError:
+        # A retry of a message stored before the state changed (or its files were attached)
+        # is answered as a retry, not refused.
+        existing = _find_by_client_id(conversation, client_id, sender)
+        if existing is not None:
+            return SendResult(existing, False)
+        raise
 
-    if not is_contact and not is_private:
-        if conversation.status == ConversationStatus.WAITING:
-            raise ServiceError("not_assigned", "Claim the conversation before replying to the contact.")
-        if conversation.status == ConversationStatus.RESOLVED:
-            raise ServiceError("invalid_state", "Reopen the conversation before replying.")
-    files = _claimable_attachments(conversation, sender, attachment_ids) if attachment_ids else []
-
+    # No lookup of client_id first: the unique constraint on (conversation, client_id) finds a
+    # retry, and the common path saves that query (docs/performance.md).
     try:
         with transaction.atomic():
             message = _append(

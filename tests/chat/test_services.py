@@ -82,6 +82,21 @@ def test_retry_with_the_same_client_id_returns_the_stored_message(
     assert len(groups_of(broadcasts, "message.new")) == 2  # the retry broadcast nothing
 
 
+def test_retry_takes_no_sequence_number_and_survives_a_change_of_state(open_conversation, alice):
+    """A retry rolls back its sequence UPDATE; after a resolve it is still answered as a retry."""
+    first = services.message_send(conversation=open_conversation, sender=alice, text="once", client_id="r-1")
+    retry = services.message_send(conversation=open_conversation, sender=alice, text="once", client_id="r-1")
+    open_conversation.refresh_from_db()
+    assert not retry.created and retry.message.pk == first.message.pk
+    assert open_conversation.last_seq == first.message.seq
+    resolved = services.conversation_resolve(conversation=open_conversation, actor=alice)
+    late = services.message_send(conversation=resolved, sender=alice, text="once", client_id="r-1")
+    assert not late.created and late.message.pk == first.message.pk
+    with pytest.raises(ServiceError) as error:
+        services.message_send(conversation=resolved, sender=alice, text="new", client_id="r-2")
+    assert error.value.code == "invalid_state"
+
+
 def test_client_id_of_another_sender_is_a_conflict_not_a_leak(open_conversation, alice):
     services.note_add(conversation=open_conversation, agent=alice, text="secret", client_id="guess")
     with pytest.raises(ServiceError) as error:
@@ -254,8 +269,8 @@ def test_mark_read_moves_forward_only_and_clamps(open_conversation, alice):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("listeners", [0, 25])
-def test_message_send_takes_three_queries_whatever_the_listeners(make_contact, make_agent, listeners):
-    """Three statements: the idempotency look-up, the sequence UPDATE, the INSERT.
+def test_message_send_takes_two_queries_whatever_the_listeners(make_contact, make_agent, listeners):
+    """Two statements: the sequence UPDATE and the INSERT (the unique client_id finds retries).
 
     (Plus the transaction's own BEGIN/COMMIT, which SQLite's IMMEDIATE mode makes visible.)
     """
@@ -278,4 +293,4 @@ def test_message_send_takes_three_queries_whatever_the_listeners(make_contact, m
         services.message_send(conversation=conversation, sender=agent, text="fast", client_id="q1")
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
     statements = [s for s in statements if s not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}]
-    assert statements == ["SELECT", "UPDATE", "INSERT"], queries.captured_queries
+    assert statements == ["UPDATE", "INSERT"], queries.captured_queries
