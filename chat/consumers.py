@@ -94,6 +94,8 @@ class VisitorConsumer(HelpdeskConsumer):
             return
         self.contact: Contact | None = None
         self.conversation: Conversation | None = None
+        # The browser as its handshake names it: recorded with a new conversation's context.
+        self.user_agent = (header(self.scope, b"user-agent") or "")[:500]
         self.replayed_seq = 0  # live events at or below this were already sent by a resume
         self.auth_attempts = 0
         self.limiter = FrameRateLimiter()
@@ -223,7 +225,7 @@ class VisitorConsumer(HelpdeskConsumer):
                 contact=self.contact,
                 text=text,
                 client_id=client_id,
-                context=frame.get("context"),
+                context=self._with_user_agent(frame.get("context")),
                 team_id=frame.get("team"),
                 prechat=frame.get("fields"),
                 offline=offline,
@@ -269,6 +271,14 @@ class VisitorConsumer(HelpdeskConsumer):
         await self.send_json(
             reply("resume.done", ref, conversation=state, last_seq=self.replayed_seq, count=len(messages))
         )
+
+    def _with_user_agent(self, context: Any) -> Any:
+        """The page context with the handshake's User-Agent, which the page cannot overrule."""
+        if context is None:
+            context = {}
+        if isinstance(context, dict) and self.user_agent:
+            context = {**context, "user_agent": self.user_agent}
+        return context or None
 
     def _switch_to(self, conversation: Conversation) -> None:
         """Make ``conversation`` the socket's current one; the replay cut-off belongs to the old one."""

@@ -352,13 +352,14 @@ def contact_update(*, contact: Contact, name: str | None = None, email: str | No
 
 
 def clean_context(context: Any) -> dict[str, str]:
-    """Page context from the widget: only known keys, short strings."""
+    """Page context from the widget: only known keys, short strings. ``user_agent`` is the one the
+    socket's handshake carried (chat.consumers), shown as the browser in the console."""
     if context is None:
         return {}
     if not isinstance(context, dict):
         raise invalid("context must be an object.")
     cleaned = {}
-    for key in ("url", "referrer", "title", "language"):
+    for key in ("url", "referrer", "title", "language", "user_agent"):
         value = context.get(key)
         if value is None:
             continue

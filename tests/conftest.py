@@ -160,8 +160,10 @@ def application():
     return app
 
 
-async def open_visitor(inbox: Inbox, origin: str | None = ORIGIN) -> tuple[Socket, bool]:
+async def open_visitor(inbox: Inbox, origin: str | None = ORIGIN, user_agent: str = "") -> tuple[Socket, bool]:
     headers = [(b"origin", origin.encode())] if origin else []
+    if user_agent:
+        headers.append((b"user-agent", user_agent.encode()))
     comm = WebsocketCommunicator(application(), f"/ws/widget/{inbox.public_key}/", headers=headers)
     connected, _ = await comm.connect()
     return Socket(comm), connected

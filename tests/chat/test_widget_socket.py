@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from agents.models import Team
 from chat import services
 from chat.models import Contact, Conversation
-from tests.conftest import open_agent, visitor_session
+from tests.conftest import open_agent, open_visitor, visitor_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -143,3 +143,25 @@ async def test_attributes_and_page_context(inbox, alice):
     assert contact.attributes == {"plan": "pro"} and started["created"]
     await sock.close()
     await agent.close()
+
+
+async def test_the_handshake_user_agent_is_kept_with_the_page_context(inbox):
+    """The console shows the browser: it comes from the socket's handshake, not from the page."""
+    sock, connected = await open_visitor(inbox, user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0")
+    assert connected
+    welcome = await sock.request({"type": "auth", "token": None}, "auth.ok")
+    started = await sock.request(
+        {
+            "type": "conversation.start",
+            "text": "hello",
+            "client_id": "ua-1",
+            "context": {"url": "https://shop.example/", "user_agent": "forged"},
+        }
+    )
+    assert started["type"] == "conversation", started
+    conversation = await database_sync_to_async(Conversation.objects.get)(contact__public_id=welcome["contact"]["id"])
+    assert conversation.context == {
+        "url": "https://shop.example/",
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0",
+    }
+    await sock.close()
