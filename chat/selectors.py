@@ -11,6 +11,7 @@ import re
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -322,3 +323,16 @@ def mark_excerpt(text: str, words: list[str], *, around: int = 80) -> str:
     window = clean[start:end]
     marked = pattern.sub(lambda m: f"{HIGHLIGHT_START}{m.group(0)}{HIGHLIGHT_STOP}", window)
     return ("…" if start else "") + marked + ("…" if end < len(clean) else "")
+
+
+def conversation_for_link(*, token: str, salt: str, max_age: int) -> Conversation | None:
+    """The conversation an emailed link's signed token names (the survey, the way back to the
+    chat); None for a bad signature or an unknown conversation. An expired link raises
+    ``SignatureExpired``, so that the page can say it expired."""
+    try:
+        public_id = TimestampSigner(salt=salt).unsign(token, max_age=max_age)
+    except SignatureExpired:
+        raise
+    except BadSignature:
+        return None
+    return Conversation.objects.select_related("inbox", "contact").filter(public_id=public_id).first()

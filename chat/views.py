@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
+from django.core.signing import SignatureExpired
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from chat import selectors, services
 from chat.choices import CsatScale
 from chat.errors import ServiceError
-from chat.models import Conversation, Inbox, SatisfactionRating
+from chat.models import Inbox, SatisfactionRating
 from chat.tasks import CHAT_LINK_MAX_AGE, CHAT_LINK_SALT, RATING_LINK_MAX_AGE, RATING_SALT
 
 
@@ -49,12 +49,9 @@ SCALE_CHOICES = {
 def rate(request: HttpRequest, token: str) -> HttpResponse:
     """The survey a visitor reaches from the emailed link (the token names one conversation)."""
     try:
-        public_id = TimestampSigner(salt=RATING_SALT).unsign(token, max_age=RATING_LINK_MAX_AGE)
+        conversation = selectors.conversation_for_link(token=token, salt=RATING_SALT, max_age=RATING_LINK_MAX_AGE)
     except SignatureExpired:
         return render(request, "chat/rate.html", {"expired": True}, status=410)
-    except BadSignature:
-        raise Http404("No such survey.") from None
-    conversation = Conversation.objects.select_related("inbox", "contact").filter(public_id=public_id).first()
     if conversation is None:
         raise Http404("No such survey.")
     inbox = conversation.inbox
@@ -98,12 +95,9 @@ def chat_link(request: HttpRequest, token: str) -> HttpResponse:
     client id minted with the page, so a form sent twice stores the message once.
     """
     try:
-        public_id = TimestampSigner(salt=CHAT_LINK_SALT).unsign(token, max_age=CHAT_LINK_MAX_AGE)
+        conversation = selectors.conversation_for_link(token=token, salt=CHAT_LINK_SALT, max_age=CHAT_LINK_MAX_AGE)
     except SignatureExpired:
         return render(request, "chat/conversation.html", {"expired": True}, status=410)
-    except BadSignature:
-        raise Http404("No such conversation.") from None
-    conversation = Conversation.objects.select_related("inbox", "contact").filter(public_id=public_id).first()
     if conversation is None:
         raise Http404("No such conversation.")
     error, status = None, 200
