@@ -7,16 +7,27 @@ PORT ?= 8000
 
 .PHONY: run test test-embedded test-shared setup lint migrate bench bench-full
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.created:
+	@echo "==> Creating a virtualenv in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# `make run` installs only what running needs; `make test` adds the test and lint tools.
+$(VENV)/.runtime: requirements.txt | $(VENV)/.created
+	@echo "==> Installing what the helpdesk needs to run (requirements.txt; a minute or two the first time)"
+	$(PY) -m pip install --progress-bar on -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/.created
+	@echo "==> Installing the helpdesk with its test and lint tools (requirements-dev.txt)"
+	$(PY) -m pip install --progress-bar on -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
 
 setup: $(VENV)/.installed
 
-## Set everything up and run the helpdesk on the embedded defaults (SQLite, in-memory layer).
-run: setup
+## Set up what running needs and run the helpdesk on the embedded defaults (SQLite, in-memory layer).
+run: $(VENV)/.runtime
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) bash scripts/run
 
 ## Set everything up and run the whole suite: embedded defaults, then PostgreSQL + Redis.

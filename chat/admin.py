@@ -4,6 +4,7 @@ is changed only through services (rule 1), so inlines show it and never edit it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
@@ -78,9 +79,14 @@ class InboxAdmin(admin.ModelAdmin):
     def embed_snippet(self, obj: Inbox) -> str:
         if not obj.pk:
             return "Save the inbox to get its embed code."
+        # The loader's URL is stable (never hashed), so a site can embed it once and for all.
+        static_url = settings.STATIC_URL
+        if "://" not in static_url:  # a path on this server, not a CDN of its own
+            static_url = settings.HELPDESK["PUBLIC_URL"].rstrip("/") + "/" + static_url.lstrip("/")
+        loader = static_url.rstrip("/") + "/widget/loader.js"
         return format_html(
-            '<code>&lt;script async src="https://YOUR-HELPDESK/static/widget/loader.js" '
-            'data-inbox="{}"&gt;&lt;/script&gt;</code>',
+            '<code>&lt;script async src="{}" data-inbox="{}"&gt;&lt;/script&gt;</code>',
+            loader,
             obj.public_key,
         )
 

@@ -9,6 +9,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from helpdesk.embedded_worker import EmbeddedWorkerMiddleware  # noqa: E402
 from helpdesk.routing import websocket_application  # noqa: E402  (needs Django set up)
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+# Without a shared channel layer the background tasks run inside this process (embedded_worker).
+application = EmbeddedWorkerMiddleware(
+    ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+)

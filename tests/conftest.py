@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,10 @@ from chat import realtime, services
 from chat.models import Contact, Inbox
 
 ORIGIN = "https://shop.example"
+
+# The tests drive the timers themselves (a test clock, or a db_worker they start), so neither this
+# process nor the servers they start run the embedded worker unless a test asks for it.
+os.environ.setdefault("HELPDESK_EMBEDDED_WORKER", "0")
 
 
 @pytest.fixture(autouse=True)

@@ -141,3 +141,9 @@ def test_a_server_probed_repeatedly_keeps_no_redis_subscriptions():
     finally:
         server.stop()
     assert leftovers == []
+
+
+def test_the_favicon_is_served(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content if response.streaming else [response.content])

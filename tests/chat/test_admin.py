@@ -66,6 +66,10 @@ def test_resolve_action_goes_through_the_service(admin_client, chat):
     assert Conversation.objects.count() == 1
 
 
-def test_inbox_page_shows_the_embed_snippet(admin_client, inbox):
-    page = admin_client.get(reverse("admin:chat_inbox_change", args=[inbox.pk]))
-    assert inbox.public_key in page.content.decode()
+def test_inbox_page_shows_the_embed_snippet(admin_client, inbox, settings):
+    settings.HELPDESK = {**settings.HELPDESK, "PUBLIC_URL": "https://help.shop.example:8443/"}
+    page = admin_client.get(reverse("admin:chat_inbox_change", args=[inbox.pk])).content.decode()
+    assert inbox.public_key in page
+    # This server's own address, not a placeholder for the admin to edit.
+    assert 'src="https://help.shop.example:8443/static/widget/loader.js"' in page
+    assert "YOUR-HELPDESK" not in page
