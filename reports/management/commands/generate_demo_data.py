@@ -20,23 +20,8 @@ from agents.models import AgentProfile, Team
 from chat.choices import ActorKind, ConversationStatus, EventType, SenderKind
 from chat.models import Contact, Conversation, ConversationEvent, Inbox, Message, SatisfactionRating
 from chat.tokens import hash_secret, mint_secret
+from reports.demo_content import comment_for, pick_topic, visitor_name
 
-FIRST_NAMES = ["Ana", "Ben", "Chen", "Dana", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jun", "Kofi", "Lea", "Mia"]
-QUESTIONS = [
-    "Where is my order?",
-    "I was charged twice this month.",
-    "How do I change my plan?",
-    "The app does not load on my phone.",
-    "Can I get an invoice with my company name?",
-    "I'd like to cancel my subscription.",
-]
-REPLIES = [
-    "Let me check that for you.",
-    "Thanks for waiting!",
-    "That's done now.",
-    "Could you share your order number?",
-]
-COMMENTS = ["Quick and helpful", "Took a while", "Great service, thanks!", "Did not solve my problem", "Friendly agent"]
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 11, 9, 10, 11, 10, 9, 7, 5, 4, 3, 2, 2, 1]
 
 
@@ -75,50 +60,63 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Generated {total} conversations over {days} days."))
 
     def _moment(self, rng: random.Random, end: datetime, days: int) -> datetime:
-        day = end - timedelta(days=rng.randrange(days))
-        while day.weekday() >= 5 and rng.random() < 0.7:  # weekends are quieter
+        """A moment in the last ``days`` days, at least two hours ago, shaped by hour and weekday.
+
+        Drawn again rather than clamped: clamping piled every late draw onto one instant.
+        """
+        while True:
             day = end - timedelta(days=rng.randrange(days))
-        hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
-        start = day.replace(hour=hour) + timedelta(seconds=rng.randrange(3600))
-        return min(start, end - timedelta(hours=2))
+            if day.weekday() >= 5 and rng.random() < 0.7:  # weekends are quieter
+                continue
+            hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+            start = day.replace(hour=hour) + timedelta(seconds=rng.randrange(3600))
+            if start <= end - timedelta(hours=2):
+                return start
 
     @transaction.atomic
     def _batch(self, rng, inbox, agents, teams, skill, end, days, size) -> None:
         names = {a.pk: a.get_full_name() or a.username for a in agents}
+        chinese = [rng.random() < 0.12 for _ in range(size)]
         contacts = Contact.objects.bulk_create(
             [
                 Contact(
                     inbox=inbox,
                     token_hash=hash_secret(mint_secret()),
-                    name=rng.choice(FIRST_NAMES),
+                    name=visitor_name(rng, chinese=zh),
                     email=f"visitor{rng.randrange(10**9)}@example.com" if rng.random() < 0.5 else "",
                 )
-                for _ in range(size)
+                for zh in chinese
             ]
         )
         plans = []
-        for contact in contacts:
+        for contact, zh in zip(contacts, chinese, strict=True):
             created = self._moment(rng, end, days)
+            topic = pick_topic(rng, chinese=zh)
             abandoned = rng.random() < 0.06
             agent = rng.choice(agents)
             second = rng.choice(agents) if rng.random() < 0.1 else None  # a transfer
-            wait = rng.expovariate(1 / 70)
-            first_reply = wait + rng.expovariate(1 / 40)
-            handle = first_reply + rng.expovariate(1 / 600) + 60
-            entries = [(created, SenderKind.CONTACT, None, rng.choice(QUESTIONS), False)]
+            # Lunchtime and Monday mornings are busy: visitors wait longer then.
+            busy = 1.8 if created.hour in (11, 12, 13) or (created.weekday() == 0 and created.hour < 12) else 1.0
+            wait = rng.expovariate(1 / (60 * busy))
+            first_reply = wait + rng.expovariate(1 / 35)
+            handle = first_reply + rng.expovariate(1 / (topic.handle_minutes * 60)) + 60
+            entries = [(created, SenderKind.CONTACT, None, rng.choice(topic.questions), False)]
             transferred_at = None
             if not abandoned:
                 at = created + timedelta(seconds=first_reply)
-                for n in range(rng.randint(1, 4)):
-                    entries.append((at, SenderKind.AGENT, agent, rng.choice(REPLIES), False))
-                    entries.append((at + timedelta(seconds=20), SenderKind.CONTACT, None, "Thanks.", False))
-                    at += timedelta(seconds=60 + n * 30)
+                turns = rng.randint(1, len(topic.replies))
+                for n, reply in enumerate(topic.replies[:turns]):
+                    entries.append((at, SenderKind.AGENT, agent, reply, False))
+                    if n < turns - 1 or rng.random() < 0.6:
+                        answer = topic.follow_ups[min(n, len(topic.follow_ups) - 1)]
+                        later = at + timedelta(seconds=rng.randint(15, 90))
+                        entries.append((later, SenderKind.CONTACT, None, answer, False))
+                    at += timedelta(seconds=rng.randint(60, 240))
                 if second is not None:
-                    entries.append((at, SenderKind.AGENT, agent, "Passing you to a colleague.", True))
+                    entries.append((at, SenderKind.AGENT, agent, "Passing this to a colleague who handles it.", True))
                     transferred_at = at
-                    for _ in range(rng.randint(1, 3)):
-                        at += timedelta(seconds=45)
-                        entries.append((at, SenderKind.AGENT, second, rng.choice(REPLIES), False))
+                    at += timedelta(seconds=rng.randint(30, 120))
+                    entries.append((at, SenderKind.AGENT, second, topic.replies[-1], False))
             plans.append(
                 (contact, created, abandoned, agent, second, wait, first_reply, handle, entries, transferred_at)
             )
@@ -186,7 +184,7 @@ class Command(BaseCommand):
                         public_seq=None if private else public,
                         sender_kind=kind,
                         sender_user=user,
-                        sender_name=names[user.pk] if user else contact.name,
+                        sender_name=names[user.pk] if user else (contact.name or "Visitor"),
                         text=text,
                         is_private=private,
                         created_at=at,
@@ -201,13 +199,13 @@ class Command(BaseCommand):
                 )
             )
             if not abandoned and rng.random() < 0.6:
-                happy = rng.random() < skill[(second or agent).pk]
+                happy = rng.random() < skill[(second or agent).pk] * (0.7 if wait > 180 else 1.0)
                 score = rng.choice([4, 5, 5]) if happy else rng.choice([1, 2, 3])
                 ratings.append(
                     SatisfactionRating(
                         conversation=conversation,
                         score=score,
-                        comment=rng.choice(COMMENTS) if rng.random() < 0.3 else "",
+                        comment=comment_for(rng, score),
                         agent=second or agent,
                         created_at=conversation.resolved_at,
                         updated_at=conversation.resolved_at,
