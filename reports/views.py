@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from agents.models import Team
 from agents.selectors import profile_for_user
 from chat.choices import SATISFIED_MIN_SCORE, ConversationStatus, EventType, SenderKind
+from chat.csv_cells import safe_row
 from chat.models import ConversationEvent, Inbox, Message
 from chat.selectors import agent_sees_all, inbox_ids_for_agent
 from reports import charts, queries
@@ -244,7 +245,7 @@ def _stream_csv(filename: str, header: list[str], rows: Iterator[list]) -> Strea
     def lines() -> Iterator[str]:
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
