@@ -8,6 +8,7 @@ that refuse an unsafe deployment (development secret key, wildcard ``ALLOWED_HOS
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "chat",
     "agents",
     "reports",
@@ -96,7 +98,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its answer (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Sign-in throttling (django-axes) ----------------------------------------------------------
+
+# The console's and the admin's sign-in share one form backend: after AXES_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair is locked out for AXES_COOLOFF_TIME,
+# even with the right password. A success resets the count. The address is the connection's
+# (behind a load balancer, run daphne with --proxy-headers so that it is the visitor's).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("HELPDESK_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("HELPDESK_LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agents.lockout.locked_out_response"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "helpdesk.urls"
 WSGI_APPLICATION = None
