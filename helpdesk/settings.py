@@ -197,6 +197,20 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Cache -----------------------------------------------------------------------------------
+
+# Throttle counters must be shared by every process: Redis when there is one, else this process.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CHANNEL_PREFIX", "helpdesk") + "-cache",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Background tasks ------------------------------------------------------------------------
 
 # Timers (answer timeouts, team fallback, offline grace, SLA, inactivity) run as django-tasks
@@ -252,6 +266,13 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "chat.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Budgets per agent, per widget contact token and per client address (chat/api/throttles.py).
+    "DEFAULT_THROTTLE_CLASSES": ["chat.api.throttles.CallerRateThrottle", "chat.api.throttles.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "agent": os.environ.get("HELPDESK_API_RATE_AGENT", "1200/min"),
+        "widget": os.environ.get("HELPDESK_API_RATE_WIDGET", "120/min"),
+        "address": os.environ.get("HELPDESK_API_RATE_ADDRESS", "600/min"),
+    },
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")

@@ -29,6 +29,16 @@ os.environ.setdefault("HELPDESK_EMBEDDED_WORKER", "0")
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttle counters live in the cache: each test starts with full budgets."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_channel_layer():
     """Each test gets its own channel layer instance (and so its own event-loop bindings)."""
     channel_layers.backends.clear()

@@ -5,6 +5,8 @@ The codes are the same as the sockets' error codes (docs/protocol.md).
 
 from __future__ import annotations
 
+import math
+
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -38,5 +40,7 @@ def exception_handler(exc, context):
     body = {"error": {"code": code, "message": text}}
     if isinstance(exc, exceptions.ValidationError):
         body["error"]["fields"] = detail
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        body["error"]["retry_after"] = max(1, math.ceil(exc.wait))  # also in the Retry-After header
     response.data = body
     return response
