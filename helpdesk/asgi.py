@@ -11,6 +11,9 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from helpdesk.embedded_worker import EmbeddedWorkerMiddleware  # noqa: E402
 from helpdesk.routing import websocket_application  # noqa: E402  (needs Django set up)
+from helpdesk.websocket_transport import close_refused_messages_cleanly  # noqa: E402
+
+close_refused_messages_cleanly()  # an oversized message gets close code 1009, not a dropped connection
 
 # Without a shared channel layer the background tasks run inside this process (embedded_worker).
 application = EmbeddedWorkerMiddleware(
