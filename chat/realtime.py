@@ -1,4 +1,5 @@
-"""Group names, event envelopes and the broadcast after commit (rule 2).
+"""Group names and the broadcast after commit (rule 2); the events themselves are built in
+``chat.events``.
 
 This is the only module that touches the channel layer. The layer is best-effort: the
 database is the truth, and a client that missed an event catches up by sequence number.
@@ -45,11 +46,6 @@ def agent_group(user_id: int) -> str:
 
 def agents_group() -> str:
     return "agents"
-
-
-def envelope(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The frame a client receives: ``{"type": ..., **data}``."""
-    return {"type": event_type, **data}
 
 
 class _Outbox:
