@@ -6,8 +6,8 @@ with the consumers. ``EVENTS`` maps each type to its shape; a test checks every 
 and against the event tables of docs/protocol.md (4.2 for the contact, 5.2 for agents).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: TypedDict reads NotRequired from evaluated
+# annotations only (Python 3.11).
 from typing import Any, Literal, NotRequired, TypedDict
 
 from chat.choices import SenderKind
