@@ -64,30 +64,24 @@ def rating_for_conversation(*, conversation: Conversation) -> SatisfactionRating
 def attachment_for_contact(*, contact: Contact, public_id: object) -> Attachment:
     """A file of one of the contact's conversations that a public message carries, or one the
     contact uploaded itself (not sent yet). Files of private notes are never the contact's."""
-    uid = parse_uuid(public_id)
-    attachment = (
-        Attachment.objects.filter(public_id=uid, conversation__contact=contact)
-        .filter(Q(message__is_private=False) | Q(message__isnull=True, uploaded_by_contact=contact))
-        .first()
-        if uid
-        else None
+    return _one_attachment(
+        public_id,
+        Q(conversation__contact=contact)
+        & (Q(message__is_private=False) | Q(message__isnull=True, uploaded_by_contact=contact)),
     )
-    if attachment is None:
-        raise not_found("attachment")
-    return attachment
 
 
 def attachment_for_agent(*, user: AbstractBaseUser, public_id: object) -> Attachment:
     """A file of a conversation the agent may see (its own unsent uploads included)."""
-    uid = parse_uuid(public_id)
     visible = conversations_for_agent(user=user, related=())
-    attachment = (
-        Attachment.objects.filter(public_id=uid, conversation__in=visible)
-        .filter(Q(message__isnull=False) | Q(uploaded_by_user=user))
-        .first()
-        if uid
-        else None
+    return _one_attachment(
+        public_id, Q(conversation__in=visible) & (Q(message__isnull=False) | Q(uploaded_by_user=user))
     )
+
+
+def _one_attachment(public_id: object, allowed: Q) -> Attachment:
+    uid = parse_uuid(public_id)
+    attachment = Attachment.objects.filter(allowed, public_id=uid).first() if uid else None
     if attachment is None:
         raise not_found("attachment")
     return attachment

@@ -37,15 +37,7 @@ def conversation_start(
     offline: bool = False,
 ) -> tuple[Conversation, bool]:
     """Open a conversation in the contact's inbox queue, or return its active one (``_start``)."""
-    conversation, created, _ = _start(
-        contact=contact,
-        text=text,
-        client_id=client_id,
-        context=context,
-        team_id=team_id,
-        prechat=prechat,
-        offline=offline,
-    )
+    conversation, created, _ = _start(contact, text, client_id, context, team_id, prechat, offline)
     return conversation, created
 
 
@@ -76,18 +68,15 @@ def conversation_start_for_widget(
     """
     if offline and text is None:
         raise invalid("The offline form needs the question in 'text'.")
-    with transaction.atomic():
-        if offline:
-            contact_update(contact=contact, name=name, email=email)
-        conversation, created, message = _start(
-            contact=contact,
-            text=text,
-            client_id=client_id,
-            context=context,
-            team_id=team_id,
-            prechat=prechat,
-            offline=offline,
-        )
+    before = (contact.name, contact.email)
+    try:
+        with transaction.atomic():
+            if offline:
+                contact_update(contact=contact, name=name, email=email)
+            conversation, created, message = _start(contact, text, client_id, context, team_id, prechat, offline)
+    except Exception:
+        contact.name, contact.email = before  # rolled back: the socket's copy must say so too
+        raise
     from chat.selectors import conversation_for_contact
 
     fresh = conversation_for_contact(contact=contact, public_id=str(conversation.public_id))
@@ -95,7 +84,6 @@ def conversation_start_for_widget(
 
 
 def _start(
-    *,
     contact: Contact,
     text: str | None,
     client_id: str | None,
