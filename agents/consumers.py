@@ -5,7 +5,6 @@ those inboxes live. The protocol is in docs/protocol.md.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -17,10 +16,9 @@ from agents.canned import canned_render, canned_variables
 from agents.choices import Availability
 from chat import clock, realtime, selectors, services
 from chat.choices import ConversationStatus
-from chat.consumers import FrameRateLimiter, HelpdeskConsumer
-from chat.errors import ServiceError
-from chat.frames import FrameError, bool_field, error_frame, int_field, parse_frame, reply
+from chat.frames import FrameError, bool_field, int_field, reply
 from chat.payloads import conversation_payload, mention_payload, message_payload, tag_payload
+from chat.sockets import FrameRateLimiter, HelpdeskConsumer
 
 PAGE = 200
 MENTIONS_FOR = timedelta(days=7)  # how far back `hello` lists the agent's @mentions
@@ -90,7 +88,7 @@ class AgentConsumer(HelpdeskConsumer):
         shown = {c.pk for c in queue} | {c.pk for c in mine}
         return {
             "type": "hello",
-            "agent": agent_services.agent_payload(self.profile, load=agent_services.agent_load(user=self.user)),
+            "agent": agent_services.agent_payload(self.profile, load=agent_selectors.agent_load(user=self.user)),
             "manager": selectors.agent_sees_all(self.user),
             "teams": agent_selectors.team_ids_for_agent(user=self.user),
             "queue": [conversation_payload(c) for c in queue],
@@ -116,26 +114,14 @@ class AgentConsumer(HelpdeskConsumer):
                 profile=self.profile, channel_name=self.channel_name
             )
 
-    async def send_json(self, data: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(data, ensure_ascii=False))
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        ref = None
-        try:
-            frame = parse_frame(text_data, bytes_data, self.FRAME_TYPES)
-            ref = frame.get("ref")
-            if not self.limiter.allow():
-                raise FrameError("rate_limited", "Too many frames; slow down.")
-            if frame["type"] == "ping":
-                await database_sync_to_async(agent_services.agent_heartbeat)(channel_name=self.channel_name)
-                await self.send_json(reply("pong", ref))
-                return
-            handler = getattr(self, "on_" + frame["type"].replace(".", "_"))
-            result = await database_sync_to_async(handler)(frame)
-            if result is not None:
-                await self.send_json(reply(result.pop("type"), ref, **result))
-        except ServiceError as error:
-            await self.send_json(error_frame(error, ref))
+    async def handle_frame(self, frame: dict[str, Any], ref: Any) -> None:
+        if frame["type"] == "ping":
+            await database_sync_to_async(agent_services.agent_heartbeat)(channel_name=self.channel_name)
+            await self.send_json(reply("pong", ref))
+            return
+        result = await database_sync_to_async(self.handler_for(frame["type"]))(frame)
+        if result is not None:
+            await self.send_json(reply(result.pop("type"), ref, **result))
 
     # --- handlers: run in a worker thread, return the reply frame ---------------------------
 

@@ -14,10 +14,11 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, DurationField, ExpressionWrapper, F, QuerySet
 
 from agents.choices import Availability
 from agents.models import AgentProfile, RoutingRule, Team
+from agents.selectors import LOAD, agent_load
 from chat import clock, selectors
 from chat import services as chat_services
 from chat.choices import ConversationStatus, EventType, RoutingPolicy
@@ -29,11 +30,6 @@ logger = logging.getLogger(__name__)
 QUEUE_SCAN = 100
 HANDLE_TIME_SAMPLE = 50
 DEFAULT_HANDLE_SECONDS = 300.0
-BUSY = (ConversationStatus.OPEN, ConversationStatus.PENDING)
-
-
-# Open and pending conversations an agent holds: what counts against capacity.
-LOAD = Count("user__assigned_conversations", filter=Q(user__assigned_conversations__status__in=BUSY), distinct=True)
 
 
 def online_agents(inbox_id: int) -> QuerySet[AgentProfile]:
@@ -95,8 +91,7 @@ def assign_within_capacity(*, conversation: Conversation, profile: AgentProfile)
         locked = AgentProfile.objects.select_for_update().filter(pk=profile.pk).first()
         if locked is None or locked.availability != Availability.ONLINE:
             return False
-        load = Conversation.objects.filter(assignee_id=profile.user_id, status__in=BUSY).count()
-        if load >= locked.capacity:
+        if agent_load(user=profile.user_id) >= locked.capacity:
             return False
         try:
             chat_services.conversation_assign(conversation=conversation, agent=profile.user, actor=None, auto=True)

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from agents.models import AgentProfile, CannedResponse, Team
+from chat.choices import HELD_STATUSES
 from chat.errors import ServiceError, not_found
 from chat.models import Conversation
+from chat.selectors import agent_sees_all, agent_sees_inbox, inbox_ids_for_agent
+
+# An agent's load as an annotation on AgentProfile rows: open and pending conversations it holds.
+LOAD = Count(
+    "user__assigned_conversations", filter=Q(user__assigned_conversations__status__in=HELD_STATUSES), distinct=True
+)
+
+
+def agent_load(*, user: AbstractBaseUser | int) -> int:
+    """Conversations the agent holds that count against capacity (``LOAD`` for many at once)."""
+    user_id = user if isinstance(user, int) else user.pk
+    return Conversation.objects.filter(assignee_id=user_id, status__in=HELD_STATUSES).count()
 
 
 def profile_for_user(*, user: AbstractBaseUser) -> AgentProfile | None:
@@ -24,8 +37,7 @@ def transfer_target_agent(*, user_id: object, inbox_id: int) -> AbstractBaseUser
     if profile is None:
         raise ServiceError("not_found", "No such agent.", status=404)
     user = profile.user
-    works_inbox = user.is_superuser or user.has_perm("chat.view_all_conversations")
-    if not (works_inbox or user.inboxes.filter(pk=inbox_id).exists()):
+    if not agent_sees_inbox(user, inbox_id):
         raise ServiceError("forbidden", "That agent does not work this inbox.", status=403)
     return user
 
@@ -41,8 +53,6 @@ def transfer_target_team(*, team_id: object) -> Team:
 
 def colleagues_for_agent(*, user: AbstractBaseUser) -> list[AgentProfile]:
     """Agents sharing an inbox with ``user`` (everyone for a manager), for transfer pickers."""
-    from chat.selectors import inbox_ids_for_agent
-
     inbox_ids = inbox_ids_for_agent(user=user)
     return list(
         AgentProfile.objects.select_related("user")
@@ -55,8 +65,6 @@ def colleagues_for_agent(*, user: AbstractBaseUser) -> list[AgentProfile]:
 
 def canned_responses_for_agent(*, user: AbstractBaseUser) -> list[CannedResponse]:
     """Canned responses offered to ``user``: those of every inbox, and those of its inboxes."""
-    from chat.selectors import agent_sees_all
-
     qs = CannedResponse.objects.all()
     if not agent_sees_all(user):
         qs = qs.filter(Q(inbox__isnull=True) | Q(inbox__agents=user)).distinct()
@@ -75,6 +83,11 @@ def canned_response_for_conversation(*, short_code: object, conversation: Conver
     if canned is None:
         raise not_found("canned response")
     return canned
+
+
+def teams_all() -> list[Team]:
+    """Every team, by name (the console's transfer picker and the reports' filter)."""
+    return list(Team.objects.order_by("name"))
 
 
 def team_ids_for_agent(*, user: AbstractBaseUser) -> list[int]:

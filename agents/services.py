@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from agents.choices import Availability
 from agents.models import AgentConnection, AgentProfile
-from chat import clock, realtime
+from agents.selectors import agent_load, effective_availability
+from chat import clock, events, realtime
 from chat import services as chat_services
-from chat.choices import ConversationStatus
 from chat.errors import ServiceError
 from chat.models import Conversation
 
@@ -34,13 +33,6 @@ def agent_payload(profile: AgentProfile, *, load: int | None = None) -> dict:
     return data
 
 
-def agent_load(*, user: AbstractBaseUser) -> int:
-    """Conversations the agent holds that count against capacity."""
-    return Conversation.objects.filter(
-        assignee=user, status__in=(ConversationStatus.OPEN, ConversationStatus.PENDING)
-    ).count()
-
-
 def agent_set_availability(*, profile: AgentProfile, availability: str) -> AgentProfile:
     if availability not in Availability.values:
         raise ServiceError("invalid", f"availability must be one of {', '.join(Availability.values)}.")
@@ -52,9 +44,7 @@ def agent_set_availability(*, profile: AgentProfile, availability: str) -> Agent
         AgentProfile.objects.filter(pk=profile.pk).update(
             availability=availability, availability_changed_at=profile.availability_changed_at
         )
-        realtime.broadcast(
-            [realtime.agents_group()], realtime.envelope("agent.updated", {"agent": agent_payload(profile)})
-        )
+        realtime.broadcast([realtime.agents_group()], events.agent_updated(agent_payload(profile)))
         if availability == Availability.ONLINE:
             user_id = profile.user_id
             realtime.after_commit(lambda: route_for_agent(user_id))
@@ -112,10 +102,8 @@ def _broadcast_presence(profile: AgentProfile) -> None:
     The stored choice is kept (a reload must not lose it); while no console is open the agent
     shows as offline, and the router skips it (docs/routing.md).
     """
-    from agents.selectors import effective_availability
-
     data = {**agent_payload(profile), "availability": effective_availability(profile)}
-    realtime.broadcast([realtime.agents_group()], realtime.envelope("agent.updated", {"agent": data}))
+    realtime.broadcast([realtime.agents_group()], events.agent_updated(data))
 
 
 def expire_stale_connections(*, now) -> int:

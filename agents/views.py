@@ -12,10 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from agents.models import Team
-from agents.selectors import colleagues_for_agent, effective_availability, profile_for_user
-from chat.models import Inbox
-from chat.selectors import agent_sees_all, inbox_ids_for_agent
+from agents.selectors import colleagues_for_agent, effective_availability, profile_for_user, teams_all
+from chat.selectors import agent_sees_all, inboxes_for_agent
 
 
 @login_required
@@ -26,7 +24,6 @@ def console(request: HttpRequest) -> HttpResponse:
     colleagues = [p for p in colleagues_for_agent(user=request.user) if p.user_id != request.user.pk]
     for colleague in colleagues:
         colleague.shown_availability = effective_availability(colleague)
-    inbox_ids = inbox_ids_for_agent(user=request.user)
     return render(
         request,
         "agents/console.html",
@@ -35,8 +32,8 @@ def console(request: HttpRequest) -> HttpResponse:
             "manager": agent_sees_all(request.user),
             "colleagues": colleagues,
             "mentionable": [{"id": p.user_id, "username": p.user.get_username(), "name": p.name} for p in colleagues],
-            "teams": Team.objects.all(),
-            "inboxes": Inbox.objects.filter(pk__in=inbox_ids).order_by("name"),
+            "teams": teams_all(),
+            "inboxes": inboxes_for_agent(user=request.user),
             "console_settings": {
                 "away_after_seconds": settings.HELPDESK.get("CONSOLE_AWAY_AFTER_SECONDS", 600),
                 "max_upload_bytes": settings.HELPDESK.get("MAX_UPLOAD_BYTES", 0),

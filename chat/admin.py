@@ -4,6 +4,7 @@ is changed only through services (rule 1), so inlines show it and never edit it.
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
@@ -174,8 +175,27 @@ class ConversationAdmin(admin.ModelAdmin):
         self.message_user(request, f"Resolved {done} conversation(s).")
 
 
+class ContactForm(forms.ModelForm):
+    """Checks an edit with the service's own rules, so that a refusal shows on the form."""
+
+    EDITABLE = ("name", "email", "attributes", "external_id")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        changes = {f: cleaned[f] for f in self.EDITABLE if f in cleaned and f in self.changed_data}
+        try:
+            services.check_contact_edit(changes=changes)
+        except ServiceError as error:
+            raise forms.ValidationError(error.message) from error
+        return cleaned
+
+
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
+    """Edits go through ``services.contact_edit``, which audits them on the contact's
+    conversations (a changed ``external_id`` changes who the contact is verified to be)."""
+
+    form = ContactForm
     list_display = ("__str__", "email", "inbox", "created_at", "last_seen_at")
     list_filter = ("inbox", "created_at")
     search_fields = ("name", "email", "public_id")
@@ -184,6 +204,10 @@ class ContactAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # contacts are minted by the widget with their secret token
+
+    def save_model(self, request, obj: Contact, form: ContactForm, change: bool) -> None:
+        changes = {f: getattr(obj, f) for f in ContactForm.EDITABLE if f in form.changed_data}
+        services.contact_edit(contact=obj, actor=request.user, changes=changes)
 
 
 @admin.register(Message)

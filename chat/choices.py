@@ -11,6 +11,8 @@ class ConversationStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (ConversationStatus.WAITING, ConversationStatus.OPEN, ConversationStatus.PENDING)
+# What an assignee holds against its capacity: its load (the router, claims, the console).
+HELD_STATUSES = (ConversationStatus.OPEN, ConversationStatus.PENDING)
 
 
 class Priority(models.IntegerChoices):
@@ -52,6 +54,7 @@ class EventType(models.TextChoices):
     PENDING_ENDED = "pending_ended", "Back to open from pending"
     TAGS_CHANGED = "tags_changed", "Tags changed"
     MENTIONED = "mentioned", "Agent mentioned in a private note"
+    CONTACT_EDITED = "contact_edited", "Contact edited by staff"
 
 
 class ActorKind(models.TextChoices):

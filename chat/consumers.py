@@ -5,67 +5,20 @@ call a service, relay group events. The protocol is in docs/protocol.md.
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from typing import Any
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from chat import realtime, selectors, services
-from chat.choices import ConversationStatus
+from chat import events, realtime, selectors, services
 from chat.errors import ServiceError
-from chat.frames import FrameError, bool_field, error_frame, int_field, parse_frame, reply
+from chat.frames import FrameError, bool_field, error_frame, int_field, reply
 from chat.models import Contact, Conversation
-from chat.payloads import contact_payload, conversation_payload, message_payload, rating_payload
-from chat.prechat import public_config
+from chat.payloads import contact_payload, message_payload, rating_payload
+from chat.sockets import FrameRateLimiter, HelpdeskConsumer, header
 
 CLOSE_UNAUTHENTICATED = 4001
 MAX_AUTH_ATTEMPTS = 5
-
-
-def header(scope: dict[str, Any], name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
-class FrameRateLimiter:
-    """A token bucket: a burst of ``burst`` frames, refilled at ``per_second``."""
-
-    def __init__(self, burst: int = 40, per_second: float = 10.0) -> None:
-        self.capacity = burst
-        self.tokens = float(burst)
-        self.rate = per_second
-        self.stamp = time.monotonic()
-
-    def allow(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
-class HelpdeskConsumer(AsyncWebsocketConsumer):
-    """Base of the helpdesk's sockets: dispatch without a detour through the database thread.
-
-    Channels runs ``close_old_connections`` in the database thread before every handler, so each
-    relayed event and each frame first queued behind the database work of every socket of the
-    process (docs/performance.md). These consumers touch the database only through
-    ``database_sync_to_async``, which closes stale connections around each call itself.
-    """
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
 
 class VisitorConsumer(HelpdeskConsumer):
@@ -115,31 +68,19 @@ class VisitorConsumer(HelpdeskConsumer):
         if getattr(self, "contact", None) is not None:
             await self.channel_layer.group_discard(realtime.contact_group(self.contact.public_id), self.channel_name)
 
-    async def send_json(self, data: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(data, ensure_ascii=False))
-
     # --- inbound ----------------------------------------------------------------------------
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        ref = None
-        try:
-            frame = parse_frame(text_data, bytes_data, self.FRAME_TYPES)
-            ref = frame.get("ref")
-            if not self.limiter.allow():
-                raise FrameError("rate_limited", "Too many frames; slow down.")
-            frame_type = frame["type"]
-            if frame_type == "ping":
-                await self.send_json(reply("pong", ref))
-                return
-            if frame_type == "auth":
-                await self.on_auth(frame, ref)
-                return
-            if self.contact is None:
-                raise FrameError("not_authenticated", "Send an 'auth' frame first.")
-            handler = getattr(self, "on_" + frame_type.replace(".", "_"))
-            await handler(frame, ref)
-        except ServiceError as error:
-            await self.send_json(error_frame(error, ref))
+    async def handle_frame(self, frame: dict[str, Any], ref: Any) -> None:
+        frame_type = frame["type"]
+        if frame_type == "ping":
+            await self.send_json(reply("pong", ref))
+            return
+        if frame_type == "auth":
+            await self.on_auth(frame, ref)
+            return
+        if self.contact is None:
+            raise FrameError("not_authenticated", "Send an 'auth' frame first.")
+        await self.handler_for(frame_type)(frame, ref)
 
     async def on_auth(self, frame: dict[str, Any], ref: Any) -> None:
         if self.contact is not None:
@@ -170,76 +111,34 @@ class VisitorConsumer(HelpdeskConsumer):
         current = selectors.conversation_current_for_contact(contact=self.contact)
         if current is not None:
             self._switch_to(current)
-        return {
-            "contact": contact_payload(self.contact),
-            "greeting": self.inbox.greeting,
-            "availability": services.inbox_availability(inbox=self.inbox),
-            "survey": {
-                "scale": self.inbox.csat_scale,
-                "question": self.inbox.csat_question,
-                "comment": self.inbox.csat_comment,
-            },
-            "conversation": self._conversation_state(),
-            "widget": self._widget_settings(),
-        }
-
-    def _widget_settings(self) -> dict[str, Any]:
-        """What the widget shows before a chat: the pre-chat form, the teams to choose from, the
-        away message above the offline form, and the largest file it may upload."""
-        return {
-            "prechat": public_config(self.inbox.prechat_fields or []),
-            "teams": [
-                {"id": t["id"], "name": t["name"]} for t in self.inbox.teams.order_by("name").values("id", "name")
-            ],
-            "away_message": self.inbox.away_message,
-            "max_attachment_bytes": settings.HELPDESK["MAX_ATTACHMENT_BYTES"],
-        }
+        return selectors.session_state(inbox=self.inbox, contact=self.contact, conversation=self.conversation)
 
     def _conversation_state(self) -> dict[str, Any] | None:
-        conversation = self.conversation
-        if conversation is None:
-            return None
-        data = conversation_payload(conversation, for_contact=True)
-        if conversation.status == ConversationStatus.WAITING:
-            data["queue_position"], data["queue_length"] = selectors.queue_position(conversation=conversation)
-            estimates = services.estimate_waits(inbox_id=conversation.inbox_id, count=data["queue_position"])
-            data["estimated_wait_seconds"] = estimates[-1] if estimates else None
-        rating = getattr(conversation, "rating", None) if conversation.status == ConversationStatus.RESOLVED else None
-        data["rating"] = rating_payload(rating, conversation_id=data["id"]) if rating else None
-        return data
+        return selectors.conversation_state(conversation=self.conversation)
 
     async def on_conversation_start(self, frame: dict[str, Any], ref: Any) -> None:
-        text = frame.get("text")
-        client_id = frame.get("client_id")
-
         offline = frame.get("offline", False)
         if not isinstance(offline, bool):
             raise FrameError("invalid", "'offline' must be true or false.")
 
         def start() -> dict[str, Any]:
-            if offline:  # the offline form: who to answer by email, then the question
-                if text is None:
-                    raise FrameError("invalid", "The offline form needs the question in 'text'.")
-                services.contact_update(contact=self.contact, name=frame.get("name"), email=frame.get("email"))
-            conversation, created = services.conversation_start(
+            started = services.conversation_start_for_widget(
                 contact=self.contact,
-                text=text,
-                client_id=client_id,
+                text=frame.get("text"),
+                client_id=frame.get("client_id"),
                 context=self._with_user_agent(frame.get("context")),
                 team_id=frame.get("team"),
                 prechat=frame.get("fields"),
                 offline=offline,
+                name=frame.get("name"),
+                email=frame.get("email"),
             )
-            self._switch_to(
-                selectors.conversation_for_contact(contact=self.contact, public_id=str(conversation.public_id))
-            )
-            state = {"created": created, "conversation": self._conversation_state()}
-            if text is not None:  # acknowledge the first message like message.ack does
-                message = selectors.message_by_client_id(conversation=self.conversation, client_id=client_id)
-                if message is not None:
-                    state["message"] = message_payload(
-                        message, conversation_id=state["conversation"]["id"], for_contact=True
-                    )
+            self._switch_to(started.conversation)
+            state = {"created": started.created, "conversation": self._conversation_state()}
+            if started.message is not None:  # acknowledge the first message like message.ack does
+                state["message"] = message_payload(
+                    started.message, conversation_id=state["conversation"]["id"], for_contact=True
+                )
             return state
 
         await self.send_json(reply("conversation", ref, **await database_sync_to_async(start)()))
@@ -256,7 +155,9 @@ class VisitorConsumer(HelpdeskConsumer):
             messages, cursor = [], last_seq
             while True:
                 page = selectors.messages_for_contact(conversation=conversation, after_seq=cursor, limit=batch)
-                messages.extend(message_payload(m, conversation_id=conversation_id, for_contact=True) for m in page)
+                messages.extend(
+                    events.message_new(m, conversation_id=conversation_id, for_contact=True, replay=True) for m in page
+                )
                 if len(page) < batch:
                     break
                 cursor = page[-1].public_seq
@@ -264,10 +165,10 @@ class VisitorConsumer(HelpdeskConsumer):
 
         messages, state = await database_sync_to_async(load)()
         for message in messages:
-            await self.send_json({"type": "message.new", "message": message, "replay": True})
+            await self.send_json(message)
         # The cut-off for live duplicates: what was replayed, never above what exists (a client
         # claiming a too-high last_seq must not make the socket drop real messages later).
-        self.replayed_seq = min(max([last_seq] + [m["seq"] for m in messages]), state["last_seq"])
+        self.replayed_seq = min(max([last_seq] + [m["message"]["seq"] for m in messages]), state["last_seq"])
         await self.send_json(
             reply("resume.done", ref, conversation=state, last_seq=self.replayed_seq, count=len(messages))
         )

@@ -12,6 +12,8 @@ from django_tasks import task
 
 from chat.choices import ConversationStatus
 from chat.models import Conversation, Message, SatisfactionRating
+from chat.selectors import public_transcript
+from chat.transcripts import transcript_text
 
 RATING_SALT = "chat.rating-link"
 RATING_LINK_MAX_AGE = 14 * 86400
@@ -73,23 +75,6 @@ def _language(conversation: Conversation) -> str:
     return "zh-hans" if language.startswith("zh") else "en"
 
 
-def transcript_text(conversation: Conversation, messages: list[Message]) -> str:
-    """The public transcript as plain text; continuation lines indented so no text can pose as an entry."""
-    lines = [
-        _("Conversation #%(number)s with %(inbox)s")
-        % {"number": conversation.number, "inbox": conversation.inbox.name},
-        "",
-    ]
-    for m in messages:
-        who = m.sender_name or (_("System") if m.sender_kind == "system" else m.sender_kind)
-        text = "\n    ".join(m.text.splitlines() or [""])
-        files = [a.name for a in m.attachments.all()]
-        if files:
-            text = (text + " " if text else "") + "[" + _("files") + ": " + ", ".join(files) + "]"
-        lines.append(f"[{m.created_at:%Y-%m-%d %H:%M} UTC] {who}: {text}")
-    return "\n".join(lines) + "\n"
-
-
 @task()
 def send_offline_receipt(conversation_pk: int) -> bool:
     """Confirm an offline question by email, with the link to follow the conversation."""
@@ -138,7 +123,7 @@ def send_transcript(conversation_pk: int, address: str) -> bool:
     conversation = Conversation.objects.select_related("contact", "inbox").filter(pk=conversation_pk).first()
     if conversation is None:
         return False
-    messages = list(conversation.messages.filter(is_private=False).prefetch_related("attachments").order_by("seq"))
+    messages = public_transcript(conversation=conversation)
     with translation.override(_language(conversation)):
         send_mail(
             subject=_("%(inbox)s: transcript of conversation #%(number)s")

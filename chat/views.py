@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 from chat import selectors, services
 from chat.choices import CsatScale
 from chat.errors import ServiceError
-from chat.models import Inbox, SatisfactionRating
 from chat.tasks import CHAT_LINK_MAX_AGE, CHAT_LINK_SALT, RATING_LINK_MAX_AGE, RATING_SALT
 
 
@@ -25,9 +24,7 @@ def demo(request: HttpRequest) -> HttpResponse:
 
     ``?inbox=<public key>`` picks the inbox; without it, the first active inbox.
     """
-    key = request.GET.get("inbox")
-    inboxes = Inbox.objects.filter(is_active=True)
-    inbox = inboxes.filter(public_key=key).first() if key else inboxes.order_by("id").first()
+    inbox = selectors.inbox_for_demo(public_key=request.GET.get("inbox"))
     if inbox is None:
         raise Http404("No inbox: run `python manage.py seed_demo` or create one in the admin.")
     origin = f"{request.scheme}://{request.get_host()}"
@@ -71,7 +68,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             done = True
         except ServiceError as exc:
             error = exc.message
-    rating = SatisfactionRating.objects.filter(conversation=conversation).first()
+    rating = selectors.rating_for_conversation(conversation=conversation)
     return render(
         request,
         "chat/rate.html",

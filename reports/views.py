@@ -9,23 +9,19 @@ import csv
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from agents.models import Team
 from agents.selectors import profile_for_user
-from chat.choices import SATISFIED_MIN_SCORE, ConversationStatus, EventType, SenderKind
+from chat.choices import SATISFIED_MIN_SCORE, ConversationStatus
 from chat.csv_cells import safe_row
-from chat.models import ConversationEvent, Inbox, Message
-from chat.selectors import agent_sees_all, inbox_ids_for_agent
-from reports import charts, queries
+from chat.selectors import agent_sees_all
+from reports import charts, queries, selectors
 from reports.filters import FilterError, ReportFilter, parse_filter
 
 
@@ -41,18 +37,6 @@ def _filter_or_error(request: HttpRequest) -> tuple[ReportFilter | None, HttpRes
         return parse_filter(request.GET, user=request.user, today=today), None
     except FilterError as error:
         return None, render(request, "reports/bad_filter.html", {"error": str(error)}, status=400)
-
-
-def _context_choices(request: HttpRequest, f: ReportFilter) -> dict:
-    manager = f.manager
-    inbox_ids = inbox_ids_for_agent(user=request.user)
-    return {
-        "inboxes": Inbox.objects.filter(pk__in=inbox_ids).order_by("name"),
-        "teams": Team.objects.order_by("name"),
-        "agents": get_user_model().objects.filter(agent__isnull=False).order_by("first_name", "username")
-        if manager
-        else [],
-    }
 
 
 @login_required
@@ -86,7 +70,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         "agents_table": queries.per_agent(f),
         "teams_table": queries.per_team(f, teams) if f.manager else [],
         "min_ranked": queries.MIN_RANKED_SAMPLE,
-        **_context_choices(request, f),
+        **selectors.filter_choices(user=request.user, manager=f.manager),
     }
     return render(request, "reports/reports.html", context)
 
@@ -149,29 +133,6 @@ def _seconds_between(end: datetime | None, start: datetime | None) -> str:
 EXPORT_CHUNK = 2000
 
 
-def _counts_for(ids: list[int]) -> tuple[dict, dict, dict]:
-    """Agent replies, visitor messages and missed chats of a chunk of conversations (two queries)."""
-    replies, visitor = {}, {}
-    rows = (
-        Message.objects.filter(
-            conversation_id__in=ids, is_private=False, sender_kind__in=[SenderKind.AGENT, SenderKind.CONTACT]
-        )
-        .values_list("conversation_id", "sender_kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for conversation_id, kind, n in rows:
-        (replies if kind == SenderKind.AGENT else visitor)[conversation_id] = n
-    missed = dict(
-        ConversationEvent.objects.filter(conversation_id__in=ids, type=EventType.MISSED)
-        .values_list("conversation_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("conversation_id", "n")
-    )
-    return replies, visitor, missed
-
-
 def conversation_rows(f: ReportFilter) -> Iterator[list]:
     """One row per conversation, read and counted a chunk at a time, so any number exports in
     constant memory with three queries per chunk."""
@@ -207,7 +168,7 @@ def conversation_rows(f: ReportFilter) -> Iterator[list]:
 
 
 def _export_chunk(chunk: list[tuple]) -> Iterator[list]:
-    replies, visitor, missed = _counts_for([row[0] for row in chunk])
+    replies, visitor, missed = selectors.export_counts([row[0] for row in chunk])
     for row in chunk:
         (pk, number, public_id, inbox, team, assignee, status, priority, created, assigned, answered, resolved) = row[
             :12

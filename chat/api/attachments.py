@@ -22,7 +22,7 @@ from chat.api.views import AgentAPIView, WidgetAPIView
 from chat.errors import ServiceError
 from chat.models import Attachment
 from chat.payloads import attachment_payload
-from chat.tasks import transcript_text
+from chat.transcripts import transcript_text
 
 MULTIPART_SLACK = 64 * 1024
 # A downloaded file may not run anything, load anything, or be framed.

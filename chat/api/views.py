@@ -7,7 +7,8 @@ allowed origins. All reads go through ``chat.selectors``.
 
 from __future__ import annotations
 
-from django.db.models import F
+from collections.abc import Callable
+
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -29,6 +30,7 @@ from chat.payloads import (
     search_hit_payload,
     user_name,
 )
+from chat.transcripts import transcript_text
 
 MAX_LIMIT = 200
 
@@ -75,6 +77,21 @@ def message_page(
     }
 
 
+def messages_response(
+    request: Request, conversation: Conversation, fetch: Callable[..., list[Message]], *, for_contact: bool = False
+) -> Response:
+    """The messages endpoints of agents and of the widget: ``fetch`` is the reader's selector."""
+    query = parse_query(MessageQuery, request)
+    messages = fetch(
+        conversation=conversation,
+        after_seq=query["after_seq"],
+        before_seq=query.get("before_seq"),
+        limit=query["limit"] + 1,
+    )
+    backwards = query.get("before_seq") is not None
+    return Response(message_page(messages, conversation, query["limit"], for_contact=for_contact, backwards=backwards))
+
+
 def parse_query(serializer_class, request: Request) -> dict:
     query = serializer_class(data=request.query_params)
     query.is_valid(raise_exception=True)
@@ -109,10 +126,9 @@ class ConversationListView(AgentAPIView):
     )
     def get(self, request: Request) -> Response:
         query = parse_query(ConversationQuery, request)
-        qs = selectors.conversations_for_agent(
+        qs = selectors.conversations_by_activity(
             user=request.user, status=query.get("status"), inbox_id=query.get("inbox"), mine=query["mine"]
-        ).order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-id")  # NULLs last on every database
-        qs = qs.prefetch_related("tags")
+        )
         paginator = ConversationPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response([conversation_payload(c) for c in page])
@@ -129,15 +145,7 @@ class ConversationMessagesView(AgentAPIView):
     @extend_schema(parameters=MESSAGE_PARAMS, responses={200: schemas.MessagePageSchema, 404: schemas.ErrorSchema})
     def get(self, request: Request, public_id: str) -> Response:
         conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id)
-        query = parse_query(MessageQuery, request)
-        messages = selectors.messages_for_agent(
-            conversation=conversation,
-            after_seq=query["after_seq"],
-            before_seq=query.get("before_seq"),
-            limit=query["limit"] + 1,
-        )
-        backwards = query.get("before_seq") is not None
-        return Response(message_page(messages, conversation, query["limit"], backwards=backwards))
+        return messages_response(request, conversation, selectors.messages_for_agent)
 
 
 def event_payload(event) -> dict:
@@ -156,8 +164,8 @@ class TranscriptView(AgentAPIView):
         """The whole transcript with private notes and the audit trail, for the console."""
         conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id)
         conversation_id = str(conversation.public_id)
-        messages = conversation.messages.prefetch_related("attachments").order_by("seq")
-        events = conversation.events.select_related("actor_user").order_by("created_at", "id")
+        messages = selectors.full_transcript(conversation=conversation)
+        events = selectors.audit_trail(conversation=conversation)
         return Response(
             {
                 "conversation": conversation_payload(conversation),
@@ -172,13 +180,9 @@ class TranscriptTextView(AgentAPIView):
     def get(self, request: Request, public_id: str) -> HttpResponse:
         """The transcript as a plain-text download (private notes marked as such)."""
         conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id)
-        lines = [f"Conversation #{conversation.number} with {conversation.contact}", ""]
-        for m in conversation.messages.order_by("seq"):
-            label = f"{m.sender_name or m.sender_kind}{' (private note)' if m.is_private else ''}"
-            # Continuation lines are indented, so no text can start a line that reads as another entry.
-            text = "\n    ".join(m.text.splitlines() or [""])
-            lines.append(f"[{m.created_at:%Y-%m-%d %H:%M:%S} UTC] {label}: {text}")
-        response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+        messages = selectors.full_transcript(conversation=conversation, with_files=False)
+        text = transcript_text(conversation, messages, for_agent=True)
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.number}.txt"'
         response["X-Content-Type-Options"] = "nosniff"
         return response
@@ -273,12 +277,4 @@ class WidgetMessagesView(WidgetAPIView):
     )
     def get(self, request: Request, inbox_key: str, public_id: str) -> Response:
         conversation = selectors.conversation_for_contact(contact=self.contact, public_id=public_id)
-        query = parse_query(MessageQuery, request)
-        messages = selectors.messages_for_contact(
-            conversation=conversation,
-            after_seq=query["after_seq"],
-            before_seq=query.get("before_seq"),
-            limit=query["limit"] + 1,
-        )
-        backwards = query.get("before_seq") is not None
-        return Response(message_page(messages, conversation, query["limit"], for_contact=True, backwards=backwards))
+        return messages_response(request, conversation, selectors.messages_for_contact, for_contact=True)

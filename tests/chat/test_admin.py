@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -73,3 +75,36 @@ def test_inbox_page_shows_the_embed_snippet(admin_client, inbox, settings):
     # This server's own address, not a placeholder for the admin to edit.
     assert 'src="https://help.shop.example:8443/static/widget/loader.js"' in page
     assert "YOUR-HELPDESK" not in page
+
+
+def contact_form(contact, **changes) -> dict:
+    data = {
+        "name": contact.name,
+        "email": contact.email,
+        "attributes": json.dumps(contact.attributes or {}),
+        "external_id": contact.external_id,
+    }
+    return {**data, **changes}
+
+
+def test_a_contact_edit_goes_through_the_service_and_is_audited(admin_client, chat, visitor):
+    contact = visitor.contact
+    url = reverse("admin:chat_contact_change", args=[contact.pk])
+    response = admin_client.post(url, contact_form(contact, name="Vera V.", external_id="crm-42"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contact.refresh_from_db()
+    assert (contact.name, contact.external_id) == ("Vera V.", "crm-42")
+    event = chat.events.get(type=EventType.CONTACT_EDITED)
+    assert event.payload == {"fields": ["external_id", "name"], "external_id": "crm-42"}
+    assert event.actor_user.username == "root"
+    # Saving again unchanged records nothing more.
+    admin_client.post(url, contact_form(contact))
+    assert chat.events.filter(type=EventType.CONTACT_EDITED).count() == 1
+
+
+def test_a_contact_edit_the_service_refuses_shows_on_the_form(admin_client, chat, visitor):
+    contact = visitor.contact
+    url = reverse("admin:chat_contact_change", args=[contact.pk])
+    response = admin_client.post(url, contact_form(contact, attributes=json.dumps(["not", "an", "object"])))
+    assert response.status_code == 200 and "attributes must be an object" in response.content.decode()
+    assert not chat.events.filter(type=EventType.CONTACT_EDITED).exists()

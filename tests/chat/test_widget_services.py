@@ -179,3 +179,21 @@ def test_the_transcript_email_is_rate_limited_and_has_no_private_notes(visitor, 
     assert send_transcript.call(conversation.pk, address) is True
     body = mailoutbox[-1].body
     assert "Public answer" in body and "hello" in body and "SECRET NOTE" not in body
+
+
+def test_the_widgets_start_is_one_transaction(visitor):
+    """The offline form's email, the conversation and its first message are stored together or not at all."""
+    contact = visitor.contact
+    with pytest.raises(ServiceError):
+        services.conversation_start_for_widget(
+            contact=contact, text="Where is my order?", client_id="o1", offline=True, email="v@example.com", context=[]
+        )
+    assert contact.email == ""
+    contact.refresh_from_db()
+    assert contact.email == "" and not contact.conversations.exists()
+    started = services.conversation_start_for_widget(
+        contact=contact, text="Where is my order?", client_id="o1", offline=True, email="v@example.com"
+    )
+    assert started.created and started.conversation.offline
+    assert started.message.client_id == "o1" and started.message.seq == 1
+    assert started.conversation.contact.email == "v@example.com"
