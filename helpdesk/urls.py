@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from helpdesk.health import healthz
+from helpdesk.jsi18n import js_catalogue
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/<slug:language>.json", js_catalogue, name="js-catalogue"),
 ]
