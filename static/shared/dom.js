@@ -22,3 +22,6 @@ export function uuid() {
   const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/** The element of the page with this id. */
+export const $ = (id) => document.getElementById(id);

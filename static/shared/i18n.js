@@ -1,7 +1,7 @@
 /* Translations for the scripts, from Django's own catalogues: the `djangojs` domain of the same
  * locale/ directory as the templates, served as JSON by the helpdesk (helpdesk/jsi18n.py).
  * Source texts are English, so English needs no catalogue. Placeholders are Django's named
- * `%(name)s`; `makemessages -d djangojs` finds every text written as gettext("...") or gettext_noop("...").
+ * `%(name)s`; `makemessages -d djangojs` collects every string literal passed to gettext or gettext_noop.
  */
 
 let catalog = {};
@@ -21,7 +21,7 @@ export const gettext_noop = (msgid) => msgid;
 export function loadCatalog(language, url) {
   if (language.startsWith("en")) return Promise.resolve({});
   if (!loaded.has(language)) {
-    const request = fetch(url, { credentials: "omit" })
+    const request = fetch(url)
       .then((response) => (response.ok ? response.json() : { catalog: {} }))
       .then((body) => body.catalog || {}, () => ({}));
     request.then((found) => Object.keys(found).length || loaded.delete(language)); // retried next time
