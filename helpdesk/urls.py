@@ -17,5 +17,5 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/<slug:language>.json", js_catalogue, name="js-catalogue"),
+    path("jsi18n/<slug:script>/<slug:language>.json", js_catalogue, name="js-catalogue"),
 ]

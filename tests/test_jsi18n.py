@@ -1,6 +1,7 @@
 """The scripts' translations: every text the console and the widget write is in the djangojs
 catalogue of each language, the committed .mo says what the .po says, and /jsi18n/ serves it to
 any origin, compressed."""
+
 from __future__ import annotations
 
 import ast
@@ -58,20 +59,24 @@ def test_the_committed_mo_says_what_the_po_says():
 
 
 def test_the_catalogue_is_served_to_any_origin_compressed(client):
-    response = client.get("/jsi18n/zh-hans.json", headers={"accept-encoding": "gzip, br", "origin": "https://shop.example"})
+    response = client.get("/jsi18n/widget/zh-hans.json", headers={"accept-encoding": "gzip, br", "origin": "https://shop.example"})
     assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "max-age=3600" in response["Cache-Control"] and "public" in response["Cache-Control"]
     catalog = json.loads(gzip.decompress(response.content))["catalog"]
-    assert catalog["Chat with us"] == "在线咨询" and catalog["Connected"] == "已连接"
-    assert "Available %s" not in catalog  # the admin's own script catalogue stays out
+    assert catalog["Chat with us"] == "在线咨询" and catalog["Connecting…"] == "正在连接…"
+    assert "Connected" not in catalog  # a visitor downloads the widget's words, not the console's
+    assert "Available %s" not in catalog  # nor the admin's own script catalogue
+    console = client.get("/jsi18n/console/zh-hans.json").json()["catalog"]
+    assert console["Connected"] == "已连接" and console["Connecting…"] == "正在连接…" and "Chat with us" not in console
 
 
 def test_english_needs_no_catalogue_and_unknown_languages_are_not_found(client):
-    response = client.get("/jsi18n/en.json")
+    response = client.get("/jsi18n/widget/en.json")
     assert response.status_code == 200 and response.json() == {"catalog": {}}
-    assert client.get("/jsi18n/fr.json").status_code == 404
-    assert client.post("/jsi18n/en.json").status_code == 405
+    assert client.get("/jsi18n/widget/fr.json").status_code == 404
+    assert client.get("/jsi18n/reports/zh-hans.json").status_code == 404
+    assert client.post("/jsi18n/widget/en.json").status_code == 405
 
 
 @pytest.mark.django_db
@@ -82,4 +87,4 @@ def test_the_console_loads_its_modules_and_the_catalogue_of_its_language(admin_c
     AgentProfile.objects.create(user=admin_user, capacity=3)
     page = admin_client.get("/console/", headers={"accept-language": language}).content.decode()
     assert '<script type="module" src="/static/console/main.js">' in page
-    assert ('href="/jsi18n/zh-hans.json"' in page) == (language == "zh-hans")  # English needs none
+    assert ('href="/jsi18n/console/zh-hans.json"' in page) == (language == "zh-hans")  # English needs none

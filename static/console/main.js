@@ -19,7 +19,7 @@ import { conversations, createState } from "./state.js";
 
 const data = (id) => JSON.parse($(id).textContent);
 const language = String(data("hd-language") || document.documentElement.lang || "en").toLowerCase();
-await activate(language, `/jsi18n/${language}.json`);
+await activate(language, `/jsi18n/console/${language}.json`);
 
 const app = {
   me: {

@@ -1,4 +1,4 @@
-/* Building DOM nodes from script. Text goes in as textContent, never as HTML. */
+// DOM helpers; text always goes in as textContent, never as HTML.
 
 /** `el("p", {class: "x", text: "hi", onclick: fn}, ...children)`; null and false attributes are left out. */
 export function el(tag, attrs, ...children) {

@@ -1,15 +1,10 @@
-/* The socket lifecycle shared by the console and the widget: connect, reconnect with exponential
- * backoff and jitter, a ping that finds dead connections, and request/reply pairing by `ref`.
- * What the frames mean is the caller's business: it gets `onopen`, `onframe` and `onclose`.
- */
+// The socket lifecycle of the console and the widget: backoff, ping, request/reply pairing.
 
 const PING_MS = 25000; // the server counts a socket that sent nothing for 90 s as gone
 const MAX_BACKOFF_MS = 10000;
 
 export class Socket {
-  /** `url`: the socket's address; `handlers`: {onconnect(), onopen(), onframe(frame, meta), onclose()},
-   * called when a socket is being opened, is open, brings a frame (with the meta of the request it
-   * answers), and is gone (a retry is then scheduled). */
+  // handlers: onconnect (opening), onopen, onframe(frame, meta of the request it answers), onclose (retry scheduled).
   constructor(url, handlers) {
     this.url = url;
     this.handlers = handlers;
@@ -27,7 +22,7 @@ export class Socket {
     return !!this.ws && this.ws.readyState === WebSocket.OPEN;
   }
 
-  /** Send a frame; with `meta`, the reply (or error) to it comes back to `onframe` with that meta. */
+  // With `meta`, the reply (or error) to this frame reaches onframe with that meta.
   send(frame, meta) {
     if (!this.connected) return false;
     if (meta) {
@@ -38,7 +33,6 @@ export class Socket {
     return true;
   }
 
-  /** Open a socket unless one is open or opening; a failure retries with backoff. */
   connect() {
     clearTimeout(this.retryTimer);
     if (this.ws) return;
@@ -85,12 +79,11 @@ export class Socket {
     };
   }
 
-  /** The server accepted this socket (auth.ok, hello): the next failure starts the backoff afresh. */
+  // The server accepted this socket (auth.ok, hello): the backoff starts afresh.
   succeeded() {
     this.attempt = 0;
   }
 
-  /** Close the current socket; it reconnects as after any other close. */
   drop() {
     if (this.ws) this.ws.close();
   }

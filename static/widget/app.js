@@ -1,16 +1,10 @@
-/* The widget, started by loader.js with what the embedding tag says: it assembles the modules
- * (each adds its functions to `app`, and reaches the others only through it), publishes the
- * JavaScript API (window.Helpdesk, docs/widget.md), builds the panel and connects. */
+// Starts the widget: assembles the modules on `app`, publishes window.Helpdesk, mounts, connects.
 
-import { api } from "./api.js";
-import { composer } from "./composer.js";
+import { actions } from "./actions.js";
 import { connection } from "./connection.js";
-import { conversation, createState, hostPage, isActive } from "./conversation.js";
 import { pickLocale, serverText, useLocale } from "./locale.js";
-import { outbox } from "./outbox.js";
-import { drawing } from "./render.js";
-import { createStore } from "./store.js";
-import { panel } from "./ui.js";
+import { conversation, createState, createStore, hostPage, isActive, outbox } from "./state.js";
+import { view } from "./view.js";
 
 const STYLES = new URL("./widget.css", import.meta.url);
 
@@ -38,7 +32,7 @@ export async function start(config, queued) {
       }
     }
   };
-  Object.assign(app, conversation(app), outbox(app), connection(app), api(app), composer(app), panel(app), drawing(app));
+  Object.assign(app, conversation(app), outbox(app), connection(app), actions(app), view(app));
 
   function open() {
     const was = state.open;

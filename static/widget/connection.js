@@ -1,9 +1,8 @@
-/* The widget's socket: authentication, resume after a reconnect, and what each inbound frame
- * does to the state. The socket's lifecycle itself (backoff, ping, replies) is shared/socket.js. */
+// The widget's socket: auth, resume, and what each inbound frame does to the state.
 
 import { gettext } from "../shared/i18n.js";
 import { Socket } from "../shared/socket.js";
-import { hostPage, isActive } from "./conversation.js";
+import { hostPage, isActive } from "./state.js";
 
 export function connection(app) {
   const { state, store } = app;

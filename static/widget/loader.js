@@ -1,11 +1,6 @@
-/*! Helpdesk chat widget.
- * Embed with one tag: <script async src="https://HELPDESK/static/widget/loader.js" data-inbox="PUBLIC_KEY"></script>
- * This loader stays small and at a stable address: it reads its tag, stands in for window.Helpdesk
- * (queueing calls), and loads the widget's modules from the helpdesk's origin, the origin of its
- * own src, so the widget works on any site listed in the inbox's allowed origins. The widget
- * renders inside a shadow root: no CSS crosses in or out. Message text is only set as textContent.
- * The JavaScript API (window.Helpdesk) and its events are described in docs/widget.md.
- */
+/*! Helpdesk chat widget: <script async src="https://HELPDESK/static/widget/loader.js" data-inbox="KEY">
+ * A small loader at a stable address: it queues window.Helpdesk calls and loads the widget's
+ * modules from its own origin. See docs/widget.md. */
 (() => {
   "use strict";
 

@@ -1,5 +1,4 @@
-/* The visitor's language (English or Simplified Chinese): chosen from the page, the visitor's
- * earlier choice and the browser; and the server's English texts shown in that language. */
+// The visitor's language, and the server's English texts shown in it.
 
 import { activate, gettext, gettext_noop } from "../shared/i18n.js";
 
@@ -57,5 +56,5 @@ export function pickLocale(...wanted) {
 /** Load the catalogue of `locale` from the helpdesk at `origin` and make it the active one. */
 export function useLocale(locale, origin) {
   const language = locale === "zh-Hans" ? "zh-hans" : "en";
-  return activate(language, origin + "/jsi18n/" + language + ".json");
+  return activate(language, origin + "/jsi18n/widget/" + language + ".json");
 }

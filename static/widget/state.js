@@ -1,8 +1,44 @@
-/* The widget's state: the visitor's current conversation and its transcript (confirmed public
- * messages ordered by seq, cached for the next page load), the outbox, and what the panel shows.
- * Functions here keep that state; they reach the socket and the view through `app`. */
+// The visitor's conversation, its cached transcript, and the outbox (kept until acknowledged).
 
+import { uuid } from "../shared/dom.js";
 import { gettext } from "../shared/i18n.js";
+
+// Storage of the host origin under the inbox's prefix, with a memory copy when storage is refused.
+export function createStore(prefix) {
+  const memory = new Map();
+  return {
+    prefix,
+    get(key) {
+      if (memory.has(key)) return memory.get(key);
+      try {
+        const raw = localStorage.getItem(prefix + key);
+        return raw == null ? null : JSON.parse(raw);
+      } catch {
+        return null;
+      }
+    },
+    set(key, value) {
+      memory.set(key, value);
+      try {
+        localStorage.setItem(prefix + key, JSON.stringify(value));
+      } catch {
+        /* the memory copy serves this page */
+      }
+    },
+    del(key) {
+      memory.delete(key);
+      try {
+        localStorage.removeItem(prefix + key);
+      } catch {
+        /* nothing stored */
+      }
+    },
+    /** Drop the memory copy of `key`, so that the next get() reads what another tab stored. */
+    forget(key) {
+      memory.delete(key);
+    },
+  };
+}
 
 const CACHE_LIMIT = 200; // messages of the current conversation kept for the next page load
 
@@ -155,4 +191,52 @@ export function conversation(app) {
   }
 
   return { adopt, follow, forgetConversation, saveTranscript, advance, maxSeq, readMark, unreadCount, offline, form, receive, updated };
+}
+
+export function outbox(app) {
+  const { state, store } = app;
+
+  const saveOutbox = () => store.set("outbox", state.outbox.map(({ sentOn, ...item }) => item));
+
+  // Send every queued message once on this socket, with its original client_id.
+  function flush() {
+    if (!state.ready) return;
+    for (const item of state.outbox) {
+      if (item.sentOn === app.socket.count) continue;
+      const c = state.conversation;
+      const into = c && (isActive(c) || item.conversation === c.id);
+      const frame = into
+        ? { type: "message.send", text: item.text, client_id: item.client_id }
+        : { type: "conversation.start", text: item.text, client_id: item.client_id, context: hostPage(), ...item.start };
+      if (item.attachments) frame.attachments = item.attachments;
+      if (app.socket.send(frame, { kind: "message", clientId: item.client_id })) item.sentOn = app.socket.count;
+    }
+  }
+
+  function settle(clientId) {
+    const before = state.outbox.length;
+    state.outbox = state.outbox.filter((m) => m.client_id !== clientId);
+    if (state.outbox.length !== before) saveOutbox();
+  }
+
+  // A message to send: into the current conversation, or starting one (`start`: its form's answers).
+  function queue(text, start) {
+    const c = state.conversation;
+    const into = isActive(c) || (c && state.pinned === c.id); // a past conversation reopened from the list
+    const item = { client_id: uuid(), text, conversation: into ? c.id : null };
+    if (start) item.start = start;
+    state.outbox.push(item);
+    saveOutbox();
+    if (app.socket.ws) flush();
+    else app.socket.connect();
+  }
+
+  // Messages typed in another tab of this visitor show here as pending too.
+  function merge() {
+    store.forget("outbox");
+    const known = new Set(state.outbox.map((m) => m.client_id));
+    for (const item of store.get("outbox") || []) if (!known.has(item.client_id)) state.outbox.push(item);
+  }
+
+  return { saveOutbox, flush, settle, queue, merge };
 }
