@@ -250,10 +250,27 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-WHITENOISE_USE_FINDERS = True
+# Serve what `collectstatic` wrote to STATIC_ROOT: hashed names cached for a year, gzip copies, and
+# ES module imports that name the hashed files (helpdesk/staticfiles.py). On by default in
+# production, where the deploy runs collectstatic; the embedded default serves static/ as it is.
+STATIC_COLLECTED = env_bool("STATIC_COLLECTED", PRODUCTION)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "helpdesk.staticfiles.ModuleManifestStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+WHITENOISE_AUTOREFRESH = DEBUG
+# Unhashed names (the widget's stable loader.js) are cached briefly, so a deploy reaches every site.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 60
+# The widget's modules and stylesheet load from other origins (the sites that embed it): module
+# scripts need CORS, so every static file says Access-Control-Allow-Origin: * (they are public).
+WHITENOISE_ALLOW_ALL_ORIGINS = True
 # Uploaded attachments. Never served as public URLs: only through views that check who asks.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- API --------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpdesk.health import healthz
+from helpdesk.jsi18n import js_catalogue
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -21,4 +22,5 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/<slug:script>/<slug:language>.json", js_catalogue, name="js-catalogue"),
 ]
