@@ -7,10 +7,11 @@ PORT ?= 8000
 
 .PHONY: run test test-embedded test-shared setup lint migrate bench bench-full
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-hashed.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-hashed.txt
 	touch $@
 
 setup: $(VENV)/.installed

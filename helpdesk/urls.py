@@ -12,8 +12,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("chat.api.urls")),
+    path("api/", include("knowledge.api.urls")),
     path("", include("chat.urls")),
     path("", include("agents.urls")),
     path("", include("reports.urls")),
+    path("", include("knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
