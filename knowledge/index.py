@@ -4,12 +4,17 @@ The one interface the help centre, the widget's search and the bot use is
 ``KnowledgeIndex.search(question, locale=...) -> [Hit]``, best first, one hit per article (a slug:
 its translations count as one article, shown in the question's language when it exists).
 
-Each hit carries two signals. ``semantic`` is the cosine between the question's embedding and
-the closest passage of the article (vectors computed when the article was saved, so a question
-costs one encoder call); ``lexical`` is the share of the question's rare words that the article
-contains (``knowledge.lexical``). The rank is their weighted sum. Without an encoder the index
-runs on keywords alone, ranked by BM25, and says so (``semantic`` is False) so the bot can be
-stricter. ``live_index()`` keeps one index per process and rebuilds it when the knowledge base's
+Each hit carries three signals (vectors are computed when the article is saved, so a question
+costs one encoder call):
+
+- ``semantic``: how close the question's embedding is to the article's, a cosine blending the
+  whole article as one text (weight 2) with the mean of its two closest passages (weight 1);
+- ``keyword``: the article's BM25 score over segmented terms, relative to the best one (0-1);
+- ``lexical``: the share of the question's rare words that the article contains (0-1).
+
+The rank is ``(3 * semantic + keyword) / 4`` (docs/bot.md has the measurements behind it). Without
+an encoder the index runs on keywords alone, ranked by BM25, and says so (``semantic`` is False)
+so that the bot can be stricter. ``live_index()`` keeps one index per process and rebuilds it when the knowledge base's
 version number moves.
 """
 
@@ -25,9 +30,10 @@ from chat.segmentation import search_terms
 from knowledge.choices import DEFAULT_LOCALE
 from knowledge.encoder import Encoder, get_encoder
 from knowledge.lexical import Bm25
+from knowledge.markdown import plain_text
 from knowledge.text import article_terms, passages, summary
 
-# How much keyword agreement adds to meaning in the rank (chosen on the tuning questions: docs/bot.md).
+# How much keyword rank counts beside meaning (chosen on the tuning questions: docs/bot.md).
 LEXICAL_WEIGHT = 0.25
 
 
@@ -51,13 +57,23 @@ class Hit:
     score: float
     semantic: float
     lexical: float
-    keyword_rank: float = 0.0
+    keyword: float = 0.0
+    whole: float = 0.0  # the whole article's cosine alone
     locales: tuple[str, ...] = field(default_factory=tuple)
 
 
+# Names how vectors are laid out (whole article, then passages): stored vectors of another
+# layout or encoder are recomputed when an index is built.
+VECTOR_LAYOUT = "whole+passages.1"
+
+
+def vectors_name(encoder: Encoder) -> str:
+    return f"{encoder.name}/{VECTOR_LAYOUT}"
+
+
 def article_vectors(encoder: Encoder, title: str, body: str) -> np.ndarray:
-    """The passage embeddings of one article (rows, float32)."""
-    return encoder.encode(passages(title, body))
+    """An article's embeddings (float32 rows): the whole article first, then its passages."""
+    return encoder.encode([f"{title.strip()}. {plain_text(body)}", *passages(title, body)])
 
 
 def pack(vectors: np.ndarray) -> bytes:
@@ -101,11 +117,11 @@ class KnowledgeIndex:
         self.lexical_weight = lexical_weight
         self.encoder = encoder if encoder is not None and all(a.vectors is not None for a in self.articles) else None
         self.bm25 = Bm25([a.terms for a in self.articles])
+        self._matrix, self._bounds = None, []
         if self.encoder is not None and self.articles:
             self._matrix = np.vstack([a.vectors for a in self.articles])
-            self._owner = np.concatenate([np.full(len(a.vectors), i) for i, a in enumerate(self.articles)])
-        else:
-            self._matrix, self._owner = None, None
+            ends = np.cumsum([len(a.vectors) for a in self.articles])
+            self._bounds = list(zip([0, *ends[:-1]], ends, strict=True))
 
     @property
     def semantic(self) -> bool:
@@ -119,15 +135,20 @@ class KnowledgeIndex:
             return []
         terms = search_terms(question)
         keyword = self.bm25.scores(terms)
-        semantic = self._semantic_scores(question)
+        best_keyword = max(keyword) or 1.0
+        semantic, whole = self._semantic_scores(question)
         by_slug: dict[str, list[int]] = {}
         for i, article in enumerate(self.articles):
             by_slug.setdefault(article.slug, []).append(i)
         hits = []
         for slug, members in by_slug.items():
             lexical = max(self.bm25.coverage(terms, i) for i in members)
-            meaning = max(float(semantic[i]) for i in members) if semantic is not None else 0.0
-            score = meaning + self.lexical_weight * lexical if semantic is not None else lexical
+            relative = max(keyword[i] for i in members) / best_keyword
+            if semantic is not None:
+                meaning = max(float(semantic[i]) for i in members)
+                score = (1 - self.lexical_weight) * meaning + self.lexical_weight * relative
+            else:
+                meaning, score = 0.0, lexical
             shown = next((i for i in members if self.articles[i].locale == locale), None)
             if shown is None:
                 shown = next((i for i in members if self.articles[i].locale == DEFAULT_LOCALE), members[0])
@@ -138,26 +159,30 @@ class KnowledgeIndex:
                     score=score,
                     semantic=meaning,
                     lexical=lexical,
-                    keyword_rank=max(keyword[i] for i in members),
+                    keyword=relative,
+                    whole=max(float(whole[i]) for i in members) if whole is not None else 0.0,
                     locales=tuple(self.articles[i].locale for i in members),
                 )
             )
         if semantic is not None:
-            hits.sort(key=lambda h: (-h.score, -h.keyword_rank, h.slug))
+            hits.sort(key=lambda h: (-h.score, -h.keyword, h.slug))
         else:
-            hits.sort(key=lambda h: (-h.keyword_rank, -h.score, h.slug))
-            hits = [h for h in hits if h.keyword_rank > 0]
+            hits.sort(key=lambda h: (-h.keyword, -h.score, h.slug))
+            hits = [h for h in hits if h.keyword > 0]
         return hits[:limit]
 
-    def _semantic_scores(self, question: str) -> np.ndarray | None:
-        """Per article, the cosine of its closest passage to the question."""
+    def _semantic_scores(self, question: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Per article: (2 x the whole article's cosine + the mean of its two closest passages) / 3,
+        and the whole article's cosine alone."""
         if self._matrix is None:
-            return None
+            return None, None
         query = self.encoder.encode([question])[0]
         cosines = self._matrix @ query
-        best = np.full(len(self.articles), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._owner, cosines)
-        return best
+        result = np.empty(len(self.articles), dtype=np.float32)
+        for i, (start, end) in enumerate(self._bounds):
+            parts = np.sort(cosines[start + 1 : end])[-2:]
+            result[i] = (2 * cosines[start] + (parts.mean() if len(parts) else cosines[start])) / 3
+        return result, cosines[[start for start, _ in self._bounds]]
 
 
 # --- the process's live index ------------------------------------------------------------------
@@ -169,8 +194,8 @@ _live: dict[str, object] = {}
 def live_index() -> KnowledgeIndex:
     """The published articles as an index, rebuilt when the knowledge base's version moves.
 
-    Costs one small query per call to read the version; the rebuild reads the stored vectors
-    (no encoding, unless they were made by another encoder).
+    Costs one small query per call to read the version (a random value set by every change); the
+    rebuild reads the stored vectors (no encoding, unless another encoder made them).
     """
     from knowledge import selectors
 
@@ -191,7 +216,7 @@ def build_from_rows(rows, encoder: Encoder | None) -> KnowledgeIndex:
     for row in rows:
         vectors = None
         if encoder is not None:
-            if row.embedding_model == encoder.name:
+            if row.embedding_model == vectors_name(encoder):
                 vectors = unpack(row.embedding, encoder.dim)
             if vectors is None:
                 vectors = article_vectors(encoder, row.title, row.body)

@@ -66,9 +66,13 @@ class Article(models.Model):
 
 
 class IndexVersion(models.Model):
-    """One row whose number moves with every change of the articles: processes rebuild their index."""
+    """One row whose value changes with every change of the articles: processes rebuild their index.
 
-    value = models.BigIntegerField(default=0)
+    A fresh random value rather than a counter, so that a rolled-back change or a restored backup
+    can never bring back a value that an index was built at.
+    """
+
+    value = models.CharField(max_length=32, default="")
 
     def __str__(self) -> str:
         return f"knowledge base version {self.value}"

@@ -21,8 +21,8 @@ SEARCH_MIN_SCORE = 0.35
 SEARCH_MIN_SCORE_KEYWORDS = 0.3
 
 
-def index_version() -> int:
-    return IndexVersion.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+def index_version() -> str:
+    return IndexVersion.objects.filter(pk=1).values_list("value", flat=True).first() or ""
 
 
 def articles_for_index() -> QuerySet[Article]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from chat.models import Conversation, Message
 from chat.segmentation import search_document
 from knowledge.choices import ArticleStatus, Locale, locale_for
 from knowledge.encoder import get_encoder
-from knowledge.index import article_vectors, pack
+from knowledge.index import article_vectors, pack, vectors_name
 from knowledge.markdown import plain_text
 from knowledge.models import Article, IndexVersion
 
@@ -68,13 +69,14 @@ def _retrieval_fields(*, title: str, body: str, category: str) -> dict:
     }
     if encoder is not None:
         fields["embedding"] = pack(article_vectors(encoder, title, body))
-        fields["embedding_model"] = encoder.name
+        fields["embedding_model"] = vectors_name(encoder)
     return fields
 
 
 def _bump_version() -> None:
-    if not IndexVersion.objects.filter(pk=1).update(value=F("value") + 1):
-        IndexVersion.objects.get_or_create(pk=1, defaults={"value": 1})
+    value = uuid.uuid4().hex
+    if not IndexVersion.objects.filter(pk=1).update(value=value):
+        IndexVersion.objects.update_or_create(pk=1, defaults={"value": value})
 
 
 def article_create(

@@ -54,7 +54,8 @@ class Command(BaseCommand):
         ]
         index = KnowledgeIndex(articles, encoder, lexical_weight=RETRIEVERS[retriever] or 0.0)
         load_seconds = time.perf_counter() - started
-        decide(question="warm up", locale="en", index=index, llm=None)  # first-call costs are not an answer's
+        for warm_up in ("warm up", "预热"):  # first-call costs (dictionary, caches) are not an answer's
+            decide(question=warm_up, locale="en", index=index, llm=None)
         outcomes = []
         for number, line in enumerate(read_lines(questions), start=1):
             if not line.strip():
