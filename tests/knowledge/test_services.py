@@ -124,3 +124,11 @@ def test_draft_from_a_conversations_answer(visitor, alice):
     note = conversation.messages.get(is_private=True)
     with pytest.raises(ServiceError):
         services.article_draft_from_conversation(conversation=conversation, agent=alice, message=note)
+
+
+def test_seed_demo_loads_the_demo_shops_knowledge_base_once(db):
+    call_command("seed_demo", "--quiet")
+    call_command("seed_demo", "--quiet")
+    assert Article.objects.filter(status=ArticleStatus.PUBLISHED).count() == 75
+    assert Article.objects.filter(slug="wholesale").values_list("locale", flat=True).get() == "en"
+    assert live_index().search("运费多少钱 几天能到", locale="zh-hans")[0].slug == "shipping-costs-and-times"
