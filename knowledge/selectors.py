@@ -17,7 +17,7 @@ from knowledge.models import Article, IndexVersion
 SEARCH_MAX_CHARS = 300
 # A search lists looser matches than the bot answers with (a person picks from the list), but
 # not unrelated ones: below these the list is empty (semantic rank, keyword-only coverage).
-SEARCH_MIN_SCORE = 0.35
+SEARCH_MIN_SCORE = 0.25
 SEARCH_MIN_SCORE_KEYWORDS = 0.3
 
 
