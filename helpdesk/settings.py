@@ -241,6 +241,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Conversations, transcripts and history for the agent console and the widget.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two models have a "status" field: name each set of choices.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": ["waiting", "open", "pending", "resolved"],
+        "ArticleStatusEnum": "knowledge.choices.ArticleStatus",
+    },
 }
 
 # --- Helpdesk limits --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from knowledge.choices import ArticleStatus, Locale
 
 
-class HitSchema(serializers.Serializer):
+class ArticleHitSchema(serializers.Serializer):
     slug = serializers.CharField()
     locale = serializers.ChoiceField(choices=Locale.values)
     title = serializers.CharField()
@@ -17,9 +17,9 @@ class HitSchema(serializers.Serializer):
     score = serializers.FloatField()
 
 
-class SearchResultsSchema(serializers.Serializer):
+class ArticleSearchResultsSchema(serializers.Serializer):
     query = serializers.CharField()
-    results = HitSchema(many=True)
+    results = ArticleHitSchema(many=True)
 
 
 class ArticleSchema(serializers.Serializer):
@@ -29,7 +29,7 @@ class ArticleSchema(serializers.Serializer):
     title = serializers.CharField()
     body = serializers.CharField()
     category = serializers.CharField()
-    status = serializers.ChoiceField(choices=ArticleStatus.values)
+    status = serializers.ChoiceField(choices=ArticleStatus.choices)
     helpful_count = serializers.IntegerField()
     not_helpful_count = serializers.IntegerField()
     source_conversation = serializers.UUIDField(allow_null=True)
@@ -48,7 +48,7 @@ class ArticleInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(trim_whitespace=False)
     category = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
-    status = serializers.ChoiceField(choices=ArticleStatus.values, default=ArticleStatus.DRAFT)
+    status = serializers.ChoiceField(choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
 
 
 class ArticlePatch(serializers.Serializer):
@@ -57,7 +57,7 @@ class ArticlePatch(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     body = serializers.CharField(trim_whitespace=False, required=False)
     category = serializers.CharField(max_length=80, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=ArticleStatus.values, required=False)
+    status = serializers.ChoiceField(choices=ArticleStatus.choices, required=False)
 
 
 class DraftInput(serializers.Serializer):

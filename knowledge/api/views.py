@@ -49,7 +49,7 @@ class WidgetArticleSearchView(APIView):
             OpenApiParameter("q", str, required=True, description="What the visitor typed (up to 300 characters)."),
             OpenApiParameter("locale", str, description="The widget's language (en, zh-hans); default en."),
         ],
-        responses={200: schemas.SearchResultsSchema, 404: ErrorSchema},
+        responses={200: schemas.ArticleSearchResultsSchema, 404: ErrorSchema},
         summary="Published articles matching what a visitor types, in either language",
         operation_id="widget_article_search",
     )
