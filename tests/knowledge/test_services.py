@@ -44,7 +44,7 @@ def test_every_change_moves_the_version_and_the_live_index_follows(kb):
     assert "gift-cards" not in {a.slug for a in live_index().articles}
 
 
-def test_validation_and_duplicates(kb):
+def test_validation_and_a_taken_slug(kb):
     with pytest.raises(ServiceError) as exc:
         services.article_create(slug="refund-policy", locale="en", title="Again", body="x")
     assert exc.value.code == "article_exists"
