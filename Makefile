@@ -14,14 +14,18 @@ $(VENV)/.created:
 	touch $@
 
 # `make run` installs only what running needs; `make test` adds the test and lint tools.
-$(VENV)/.runtime: requirements.txt | $(VENV)/.created
+# requirements-hashed.txt: young or single-maintainer packages, pinned with hashes (pip's hash mode
+# is all or nothing per file, hence a file of their own).
+$(VENV)/.runtime: requirements.txt requirements-hashed.txt | $(VENV)/.created
 	@echo "==> Installing what the helpdesk needs to run (requirements.txt; a minute or two the first time)"
 	$(PY) -m pip install --progress-bar on -r requirements.txt
+	$(PY) -m pip install --progress-bar on --no-deps --require-hashes -r requirements-hashed.txt
 	touch $@
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/.created
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-hashed.txt | $(VENV)/.created
 	@echo "==> Installing the helpdesk with its test and lint tools (requirements-dev.txt)"
 	$(PY) -m pip install --progress-bar on -r requirements-dev.txt
+	$(PY) -m pip install --progress-bar on --no-deps --require-hashes -r requirements-hashed.txt
 	touch $@ $(VENV)/.runtime
 
 setup: $(VENV)/.installed

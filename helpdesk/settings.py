@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "chat",
     "agents",
     "reports",
+    "knowledge",
+    "bot",
 ]
 
 MIDDLEWARE = [
@@ -303,6 +305,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status" field: name each set of choices.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": ["waiting", "open", "pending", "resolved"],
+        "ArticleStatusEnum": "knowledge.choices.ArticleStatus",
+    },
 }
 
 # --- Helpdesk limits --------------------------------------------------------------------------
@@ -338,4 +345,20 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# --- Knowledge base and bot (docs/bot.md) -----------------------------------------------------
+
+KNOWLEDGE = {
+    # The sentence encoder (a dotted path to a class, knowledge/encoder.py); empty: keywords only.
+    "ENCODER": os.environ.get("HELPDESK_KB_ENCODER", "knowledge.encoder.UniversalSentenceEncoder"),
+}
+BOT = {
+    # An optional language model that words the answer from the retrieved articles only: any
+    # OpenAI-compatible endpoint (base URL ending before /chat/completions). Off while unset.
+    "LLM_URL": os.environ.get("HELPDESK_BOT_LLM_URL", "").strip(),
+    "LLM_MODEL": os.environ.get("HELPDESK_BOT_LLM_MODEL", "").strip(),
+    "LLM_API_KEY": os.environ.get("HELPDESK_BOT_LLM_API_KEY", "").strip(),
+    # Past this the bot hands off instead of waiting (a visitor is waiting too).
+    "LLM_TIMEOUT_SECONDS": float(os.environ.get("HELPDESK_BOT_LLM_TIMEOUT", 5)),
 }

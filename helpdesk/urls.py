@@ -18,9 +18,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("chat.api.urls")),
+    path("api/", include("knowledge.api.urls")),
     path("", include("chat.urls")),
     path("", include("agents.urls")),
     path("", include("reports.urls")),
+    path("", include("knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/<slug:script>/<slug:language>.json", js_catalogue, name="js-catalogue"),
 ]

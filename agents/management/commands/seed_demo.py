@@ -6,6 +6,8 @@ Refuses to run in production, where these well-known passwords would be a hole.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -14,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from agents.models import AgentProfile, CannedResponse, Team
 from chat.models import Inbox, SlaPolicy, Tag
 
+DEMO_KB = Path(__file__).resolve().parents[3] / "knowledge" / "fixtures" / "demo_kb.jsonl"
 DEMO_TAGS = [("billing", "#2d55e6"), ("bug", "#b3182c"), ("refund", "#c27c0e"), ("vip", "#7a3fd1")]
 DEMO_CANNED = [
     # short code, title, text
@@ -82,6 +85,10 @@ class Command(BaseCommand):
             Tag.objects.get_or_create(name=name, defaults={"color": color})
         for code, title, text in DEMO_CANNED:
             CannedResponse.objects.get_or_create(short_code=code, defaults={"title": title, "text": text})
+        # The demo shop's knowledge base (help centre, widget search, bot): a copy of the evaluation set.
+        from knowledge.services import articles_import
+
+        articles_import(lines=DEMO_KB.read_text(encoding="utf-8").splitlines())
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data ready."))
             self.stdout.write(f"  Demo inbox key: {inbox.public_key}")

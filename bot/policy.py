@@ -1,0 +1,37 @@
+"""When the bot is confident enough to answer: thresholds on retrieval's signals.
+
+Chosen on the tuning questions (tests/bot_eval/data/questions_tune.jsonl) and written as rules a
+person can read, not fitted to any one question (docs/bot.md has the measurements):
+
+- the best article's rank (meaning and keywords) must be high enough, and clear of the
+  runner-up's by a margin, since two near-equal candidates mean the bot is guessing;
+- meaning and words must agree: the article contains a good share of the question's rare words,
+  or, when it cannot (a Chinese question, an English-only article), the meaning alone is close;
+- without the encoder (keyword fallback) only a question whose rare words the article covers
+  almost entirely is answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from knowledge.index import Hit
+
+# Chosen on the tuning half (docs/bot.md); neighbouring values give nearly the same figures.
+MIN_SCORE = 0.48  # the rank (3 x meaning + keyword rank) / 4
+MIN_MARGIN = 0.02  # over the runner-up article's rank
+MIN_COVERAGE = 0.4  # words agree: share of the question's rare words in the article ...
+MIN_WHOLE = 0.5  # ... or the meaning alone is close (a Chinese question to an English-only article)
+KEYWORD_MIN_COVERAGE = 0.8
+KEYWORD_MIN_MARGIN = 0.2
+
+
+def confident(hits: Sequence[Hit], *, semantic: bool) -> bool:
+    if not hits:
+        return False
+    top = hits[0]
+    runner_up = hits[1].score if len(hits) > 1 else 0.0
+    if not semantic:
+        return top.lexical >= KEYWORD_MIN_COVERAGE and top.score - runner_up >= KEYWORD_MIN_MARGIN
+    agree = top.lexical >= MIN_COVERAGE or top.whole >= MIN_WHOLE
+    return top.score >= MIN_SCORE and top.score - runner_up >= MIN_MARGIN and agree
