@@ -297,6 +297,9 @@ class Message(models.Model):
     )
     sender_name = models.CharField(max_length=120, blank=True)
     text = models.TextField()
+    # The text's words for search when it has Chinese (chat.segmentation): PostgreSQL's ``simple``
+    # configuration cannot split a script written without spaces. Empty for other texts.
+    search_terms = models.TextField(blank=True, default="", editable=False)
     is_private = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 

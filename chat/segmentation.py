@@ -38,6 +38,7 @@ STOPWORDS = frozenset(
     get got im ive id dont doesnt cant wont isnt
     的 了 吗 呢 吧 啊 呀 么 是 我 你 您 他 她 它 我们 你们 他们 这 那 这个 那个 在 和 与 及 或 就 都 也 还 要 想 请 请问
     一下 一个 时候 有 没有 怎么 怎样 如何 什么 为什么 哪里 哪 可以 能 能否 是否
+    我要 我想 想要 你好 您好 麻烦
     会 得 地 着 过 把 被 给 对 从 到 上 下 里 中
     """.split()
 )
@@ -128,6 +129,15 @@ def search_terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
                 continue
             terms.append(stem(word))
     return terms
+
+
+def message_search_terms(text: str) -> str:
+    """What a transcript entry stores for search: its segmented terms when it has Chinese, else "".
+
+    Texts without Han characters are searched by PostgreSQL's own full-text search over the text
+    itself (spaces already split them), so only the others pay for segmentation and storage.
+    """
+    return search_document([text]) if has_cjk(text) else ""
 
 
 def search_document(texts: Iterable[str]) -> str:

@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, WebSockets through the routes in ``helpdesk.routing``."""
 
 import os
+import threading
 
 from django.core.asgi import get_asgi_application
 
@@ -9,11 +10,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from chat.segmentation import warm_up as warm_up_segmentation  # noqa: E402
 from helpdesk.embedded_worker import EmbeddedWorkerMiddleware  # noqa: E402
 from helpdesk.routing import websocket_application  # noqa: E402  (needs Django set up)
 from helpdesk.websocket_transport import close_refused_messages_cleanly  # noqa: E402
 
 close_refused_messages_cleanly()  # an oversized message gets close code 1009, not a dropped connection
+
+# Chinese segmentation loads its dictionary (about half a second) on a thread of its own now, not
+# on the database thread when the first Chinese message arrives.
+threading.Thread(target=warm_up_segmentation, name="warm-up-segmentation", daemon=True).start()
 
 # Without a shared channel layer the background tasks run inside this process (embedded_worker).
 application = EmbeddedWorkerMiddleware(

@@ -6,11 +6,13 @@ import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 
 from chat.choices import ACTIVE_STATUSES, ConversationStatus, EventType
 from chat.errors import invalid
 from chat.models import Conversation, ConversationEvent, Message, Tag
+from chat.segmentation import search_terms
 from chat.selectors.queue import QUEUE_ORDER
 from chat.selectors.scope import agent_sees_all, conversations_for_agent
 
@@ -93,8 +95,9 @@ def search_for_agent(*, user: AbstractBaseUser, query: str, limit: int = SEARCH_
     HIGHLIGHT_START/HIGHLIGHT_STOP (``chat.payloads.highlight_segments`` splits it).
     PostgreSQL matches and ranks with its full-text search (the ``simple`` configuration, so
     any language splits on spaces, with the GIN index of migration 0006, and web-search syntax:
-    ``"a phrase"``, ``-without``, ``or``); scripts written without spaces (Chinese, Japanese,
-    Korean) and other databases match every word as a substring instead. The excerpt is cut
+    ``"a phrase"``, ``-without``, ``or``); a query in Chinese matches the entries' segmented
+    words (``Message.search_terms``); other scripts written without spaces (Japanese, Korean)
+    and other databases match every word as a substring instead. The excerpt is cut
     here rather than by ``ts_headline``, which reads the text as HTML and drops what looks
     like a tag: an agent must see exactly what was written.
     """
@@ -116,13 +119,45 @@ def search_for_agent(*, user: AbstractBaseUser, query: str, limit: int = SEARCH_
             .order_by("-rank", "-created_at", "-id")[:limit]
         )
     else:
-        for word in words:
-            messages = messages.filter(text__icontains=word)
+        terms = chinese_query_terms(query) if _CJK.search(query) else []
+        if terms:  # every segmented word of the query among the entry's own (Chinese) words
+            messages = _with_segmented_match(messages, terms)
+            words = [*words, *terms]
+        else:
+            for word in words:
+                messages = messages.filter(text__icontains=word)
         for word in query.split():
             if word.startswith("-") and len(word) > 1:
                 messages = messages.exclude(text__icontains=word[1:].strip('"'))
         rows = messages.order_by("-created_at", "-id")[:limit]
     return [(m, mark_excerpt(m.text, words)) for m in rows]
+
+
+def chinese_query_terms(query: str) -> list[str]:
+    """The segmented words of a query written (partly) in Chinese, its -exclusions left out."""
+    kept = " ".join(w.strip('"') for w in query.split() if not w.startswith("-") and w.lower() != "or")
+    return list(dict.fromkeys(search_terms(kept)))
+
+
+def _with_segmented_match(messages: QuerySet, terms: list[str]) -> QuerySet:
+    """Entries whose stored Chinese words (``Message.search_terms``) include every term.
+
+    PostgreSQL uses the full-text index of migration 0008 (a partial index: hence the non-empty
+    condition); other databases compare whole words in the space-separated column.
+    """
+    messages = messages.exclude(search_terms="")
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        wanted = SearchQuery(" ".join(terms), config="simple", search_type="plain")
+        return messages.annotate(terms_document=SearchVector("search_terms", config="simple")).filter(
+            terms_document=wanted
+        )
+    padded = Concat(Value(" "), "search_terms", Value(" "), output_field=TextField())
+    messages = messages.annotate(padded_terms=padded)
+    for term in terms:
+        messages = messages.filter(padded_terms__contains=f" {term} ")
+    return messages
 
 
 def mark_excerpt(text: str, words: list[str], *, around: int = 80) -> str:

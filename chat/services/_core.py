@@ -18,6 +18,7 @@ from chat.choices import ActorKind, SenderKind
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, ConversationEvent, Message
 from chat.payloads import user_name
+from chat.segmentation import message_search_terms
 
 # --- checks of what clients send ------------------------------------------------------------
 
@@ -152,6 +153,7 @@ def append(
         sender_user=sender_user,
         sender_name=sender_name,
         text=text,
+        search_terms=message_search_terms(text),
         is_private=is_private,
         created_at=now,
     )

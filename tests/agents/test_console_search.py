@@ -91,6 +91,50 @@ def test_chinese_text_is_found_on_every_database(client, make_contact, alice):
     assert marked(hit) == ["退款"]
 
 
+def test_chinese_is_found_by_its_words_not_only_as_one_string(client, make_contact, alice):
+    target = chat(make_contact("Li").contact, "你好，我想申请退款，订单还没到")  # noqa: RUF001 (Chinese punctuation)
+    chat(make_contact("Wang").contact, "请问订阅怎么暂停")
+    login(client, alice)
+    for query in ("我要退款", "订单 退款", "退款的订单"):  # no query is a substring of the text
+        (hit,) = hits(client, query)
+        assert hit["conversation"]["id"] == str(target.public_id), query
+        assert "退款" in marked(hit)
+    assert hits(client, "退款 暂停") == []  # every word must be there
+    assert [h["conversation"]["contact"]["name"] for h in hits(client, "我想暂停订阅")] == ["Wang"]
+    assert [h["conversation"]["contact"]["name"] for h in hits(client, "退款 -订单")] == []
+
+
+def test_an_english_word_in_a_chinese_query_matches_both_scripts(client, make_contact, alice):
+    chat(make_contact("Li").contact, "我的 subscription 扣款两次")
+    (hit,) = hits(login(client, alice), "subscription 扣款")
+    assert hit["conversation"]["contact"]["name"] == "Li"
+
+
+def test_entries_keep_their_chinese_words_and_only_those(make_contact):
+    conversation = chat(make_contact("Li").contact, "Where is my parcel?", "包裹还没到")
+    english, chinese = conversation.messages.order_by("seq")
+    assert english.search_terms == ""
+    assert chinese.search_terms.split() == ["包裹", "没到"]
+
+
+def test_postgresql_searches_chinese_through_its_own_index(alice):
+    from django.test.utils import CaptureQueriesContext
+
+    from chat.selectors import search_for_agent
+
+    with CaptureQueriesContext(connection) as queries:
+        search_for_agent(user=alice, query="我要退款")
+    (sql,) = [q["sql"] for q in queries.captured_queries if "chat_message" in q["sql"]]
+    if connection.vendor != "postgresql":
+        assert "to_tsvector" not in sql
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "message_terms_search" in plan, plan
+
+
 @pytest.mark.parametrize("q", ["", "x", "y" * 201])
 def test_bad_queries_are_400(client, alice, q):
     response = login(client, alice).get("/api/search/", {"q": q})
