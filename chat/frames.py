@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from chat.errors import ServiceError
+from chat.unicode import INVALID_TEXT_MESSAGE, raw_json_may_hold_unstorable_text, unstorable_text
 
 
 class FrameError(ServiceError):
@@ -31,6 +32,8 @@ def parse_frame(text: str | None, bytes_data: bytes | None, allowed: frozenset[s
         raise FrameError("malformed_json", "The frame is not valid JSON.") from exc
     if not isinstance(frame, dict):
         raise FrameError("malformed_frame", "A frame must be a JSON object.")
+    if raw_json_may_hold_unstorable_text(raw) and unstorable_text(frame):
+        raise FrameError("invalid_text", INVALID_TEXT_MESSAGE)
     frame_type = frame.get("type")
     if not isinstance(frame_type, str):
         raise FrameError("malformed_frame", "A frame needs a string 'type'.")

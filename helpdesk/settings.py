@@ -283,6 +283,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's parsers, with JSON refusing text that cannot be stored (chat/unicode.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "chat.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "chat.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     # Budgets per agent, per widget contact token and per client address (chat/api/throttles.py).

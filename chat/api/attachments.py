@@ -12,12 +12,13 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from chat import selectors, services
 from chat.api import schemas
+from chat.api.parsers import StrictJSONParser
 from chat.api.views import AgentAPIView, WidgetAPIView
 from chat.errors import ServiceError
 from chat.models import Attachment
@@ -115,7 +116,7 @@ class WidgetTranscriptTextView(WidgetAPIView):
 
 
 class WidgetTranscriptEmailView(WidgetAPIView):
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         request=TranscriptEmailInput,

@@ -11,9 +11,11 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from chat.api.parsers import InvalidText
 from chat.errors import ServiceError
 
 DRF_CODES = {
+    InvalidText: "invalid_text",  # before ParseError, its base
     exceptions.NotAuthenticated: "not_authenticated",
     exceptions.AuthenticationFailed: "invalid_token",
     exceptions.PermissionDenied: "forbidden",
