@@ -35,3 +35,14 @@ INVALID_TEXT_MESSAGE = (
     "Text must be valid Unicode without NUL characters: a lone surrogate (\\ud800-\\udfff) "
     "or \\u0000 was found. Nothing was stored."
 )
+
+
+def printable_line(text: str, *, limit: int) -> str:
+    """``text`` as one line of printable characters, at most ``limit`` long.
+
+    For values shown to agents that come from headers or pages rather than from a person typing
+    (a User-Agent, a page title): control, format and unassigned characters are dropped, runs of
+    whitespace become one space.
+    """
+    kept = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or ch.isprintable())
+    return " ".join(kept.split())[:limit]

@@ -18,6 +18,7 @@ from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, Inbox
 from chat.services._core import broadcast_conversation, locked, record
 from chat.tokens import hash_secret, mint_secret
+from chat.unicode import printable_line
 
 MAX_ATTRIBUTES = 30
 
@@ -212,6 +213,10 @@ def apply_prechat(contact: Contact, answers: Any, *, enforce_required: bool) -> 
 # --- the page the visitor is on ---------------------------------------------------------------
 
 
+# Stored as one printable line: agents read these, and they come from pages and headers, not people.
+CONTEXT_LIMITS = {"user_agent": 300, "language": 35, "title": 300}
+
+
 def clean_context(context: Any) -> dict[str, str]:
     """Page context from the widget: only known keys, short strings. ``user_agent`` is the one the
     socket's handshake carried (chat.consumers), shown as the browser in the console."""
@@ -226,7 +231,7 @@ def clean_context(context: Any) -> dict[str, str]:
             continue
         if not isinstance(value, str) or len(value) > 2000:
             raise invalid(f"context.{key} must be a string of at most 2000 characters.")
-        cleaned[key] = value
+        cleaned[key] = printable_line(value, limit=CONTEXT_LIMITS.get(key, 2000))
     return cleaned
 
 

@@ -9,6 +9,8 @@ import hmac
 import pytest
 from channels.db import database_sync_to_async
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agents.models import Team
 from chat import services
@@ -165,3 +167,35 @@ async def test_the_handshake_user_agent_is_kept_with_the_page_context(inbox):
         "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0",
     }
     await sock.close()
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("Mozilla/5.0 \x1b[31mRED\x1b[0m\x7f", "Mozilla/5.0 [31mRED[0m"),
+        ("Agent\x00\x08evil\tname\r\n", "Agentevil name"),
+        ("x" * 600, "x" * 300),
+    ],
+)
+async def test_the_user_agent_is_stored_as_one_bounded_printable_line(inbox, sent, stored):
+    sock, connected = await open_visitor(inbox, user_agent=sent)
+    assert connected
+    welcome = await sock.request({"type": "auth", "token": None}, "auth.ok")
+    await sock.request({"type": "conversation.start", "text": "hello", "client_id": "ua-2"})
+    conversation = await database_sync_to_async(Conversation.objects.get)(contact__public_id=welcome["contact"]["id"])
+    assert conversation.context["user_agent"] == stored
+    await sock.close()
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",))))
+def test_page_context_is_always_stored_printable(text):
+    from chat.services.contacts import clean_context
+
+    cleaned = clean_context({"title": text[:2000]})["title"]
+    assert cleaned.isprintable() and len(cleaned) <= 300 and cleaned == cleaned.strip()
+
+
+def test_format_characters_are_dropped_from_page_context():
+    from chat.services.contacts import clean_context
+
+    assert clean_context({"title": "Order\u202e gnp.exe \u200bpage"}) == {"title": "Order gnp.exe page"}
