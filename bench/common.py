@@ -25,6 +25,7 @@ def production_env() -> dict[str, str]:
         "SECRET_KEY": key,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback: there is no TLS to redirect to
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }

@@ -67,6 +67,15 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # HTTPS only: browsers remember it (HSTS), plain HTTP is redirected. Behind a load balancer
+    # that ends TLS, it says so in X-Forwarded-Proto (trusted only when TRUST_X_FORWARDED_PROTO).
+    SECURE_HSTS_SECONDS = int(os.environ.get("HELPDESK_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HELPDESK_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("HELPDESK_HSTS_PRELOAD", False)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check health over plain HTTP
+    if env_bool("TRUST_X_FORWARDED_PROTO", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "daphne",
@@ -80,6 +89,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -92,6 +102,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,6 +114,28 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out sign-in into its answer (HTTP 429).
     "axes.middleware.AxesMiddleware",
 ]
+
+# --- Content Security Policy (django-csp) ------------------------------------------------------
+
+# Every page the helpdesk serves (console, reports, admin, help centre, demo, login, API docs)
+# loads scripts only from this server, and talks only to it (WebSockets included: 'self' covers
+# ws: and wss: of the same host). Styles allow inline <style> blocks and attributes, which the
+# templates use; no script is ever inline. The widget on customers' sites is under their CSP.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 
 # --- Sign-in throttling (django-axes) ----------------------------------------------------------
 

@@ -27,6 +27,11 @@ SETTINGS_VARIABLES = {
     "CHANNEL_PREFIX",
     "SECURE_COOKIES",
     "DJANGO_SETTINGS_MODULE",
+    "TRUST_X_FORWARDED_PROTO",
+    "SECURE_SSL_REDIRECT",
+    "HELPDESK_HSTS_SECONDS",
+    "HELPDESK_HSTS_INCLUDE_SUBDOMAINS",
+    "HELPDESK_HSTS_PRELOAD",
 }
 GOOD_KEY = "k3y-for-tests-only-" + "x" * 40
 PRODUCTION = {"HELPDESK_ENV": "production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "help.example.com,api.example.com"}
@@ -148,3 +153,14 @@ def test_production_starts_with_a_proper_key_and_hosts():
     assert settings["debug"] is False
     assert settings["allowed_hosts"] == ["help.example.com", "api.example.com"]
     assert settings["session_cookie_secure"] is True
+
+
+def test_check_deploy_is_clean_with_the_documented_production_settings():
+    documented = (ROOT / "docs" / "deploy.md").read_text()
+    block = documented.split("HELPDESK_ENV=production", 1)[1].split("```", 1)[0]
+    env = dict(line.split("=", 1) for line in block.splitlines() if "=" in line and not line.startswith("#"))
+    env.update(HELPDESK_ENV="production", SECRET_KEY=GOOD_KEY)  # the placeholder key is refused, as it should be
+    env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"  # parsed, never connected to by check
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

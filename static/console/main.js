@@ -6,6 +6,7 @@
 
 import { $ } from "../shared/dom.js";
 import { activate, gettext } from "../shared/i18n.js";
+import "../shared/submit-on-change.js"; // the language menu switches on change (no inline handler under the CSP)
 import { actions } from "./actions.js";
 import { alerts } from "./alerts.js";
 import { connection } from "./connection.js";
