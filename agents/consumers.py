@@ -129,7 +129,11 @@ class AgentConsumer(HelpdeskConsumer):
         return selectors.conversation_for_agent(user=self.user, public_id=frame.get("conversation"), related=related)
 
     def on_availability_set(self, frame: dict[str, Any]) -> dict[str, Any]:
-        profile = agent_services.agent_set_availability(profile=self.profile, availability=frame.get("availability"))
+        # ``auto``: the console itself set it (away for inactivity, and back); not the agent's choice.
+        auto = bool_field(frame, "auto") if "auto" in frame else False
+        profile = agent_services.agent_set_availability(
+            profile=self.profile, availability=frame.get("availability"), chosen=not auto
+        )
         return {"type": "availability.ack", "agent": agent_services.agent_payload(profile)}
 
     def on_conversation_claim(self, frame: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from agents.selectors import colleagues_for_agent, effective_availability, profile_for_user, teams_all
+from agents.selectors import (
+    availability_on_open,
+    colleagues_for_agent,
+    effective_availability,
+    profile_for_user,
+    teams_all,
+)
 from chat.selectors import agent_sees_all, inboxes_for_agent
 
 
@@ -29,6 +35,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "agents/console.html",
         {
             "profile": profile,
+            "availability": availability_on_open(profile),  # what the socket's hello will confirm
             "manager": agent_sees_all(request.user),
             "colleagues": colleagues,
             "mentionable": [{"id": p.user_id, "username": p.user.get_username(), "name": p.name} for p in colleagues],
