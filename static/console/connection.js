@@ -51,6 +51,7 @@ export function connection(app) {
       case "conversation.updated":
       case "conversation.ack": {
         const known = app.upsert(frame.conversation);
+        app.forgetExpansions(frame.conversation.id); // its variables may have changed
         const c = state.conversations.get(frame.conversation.id);
         if (frame.type === "conversation.updated" && inQueue(c) && (!known || known.status !== "waiting")) {
           app.alertAgent(gettext("New chat in the queue: #%(number)s %(name)s", { number: c.number, name: contactName(c) }), "queue-" + c.id);
@@ -119,13 +120,7 @@ export function connection(app) {
         break;
       }
       case "canned.expanded":
-        if (frame.conversation === state.selected) {
-          const box = $("composer-text");
-          box.value = frame.text;
-          box.focus();
-          box.setSelectionRange(box.value.length, box.value.length);
-          app.closeCanned();
-        }
+        app.cannedExpanded(frame, meta);
         break;
       case "error":
         failure(frame, meta);
