@@ -63,6 +63,13 @@ export function connection(app) {
         if (c.id === state.selected && known && (known.status !== c.status || moved)) app.loadContact(c.id);
         break;
       }
+      case "contact.updated": {
+        // A verified identity, a name or an email: every conversation of that contact shows it.
+        for (const c of state.conversations.values()) if (c.contact && c.contact.id === frame.contact.id) c.contact = frame.contact;
+        const c = state.selected && state.conversations.get(state.selected);
+        if (c && c.contact && c.contact.id === frame.contact.id) app.loadContact(c.id);
+        break;
+      }
       case "message.new":
         live(frame.message);
         break;
