@@ -61,8 +61,12 @@ export function connection(app) {
         // The panel shows the status in the history and the page the visitor is on: refresh it.
         const moved = known && JSON.stringify(known.context) !== JSON.stringify(c.context);
         if (c.id === state.selected && known && (known.status !== c.status || moved)) app.loadContact(c.id);
+        if (c.id === state.selected && frame.type === "conversation.updated") app.loadActivity(c.id);
         break;
       }
+      case "rating":
+        if (frame.rating.conversation === state.selected) app.loadActivity(state.selected);
+        break;
       case "contact.updated": {
         // A verified identity, a name or an email: every conversation of that contact shows it.
         for (const c of state.conversations.values()) if (c.contact && c.contact.id === frame.contact.id) c.contact = frame.contact;
