@@ -13,7 +13,7 @@ class AgentProfileAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
     # Availability is the agent's own live state, changed from the console, not here.
-    readonly_fields = ("availability", "availability_changed_at")
+    readonly_fields = ("availability", "availability_chosen", "availability_changed_at")
 
 
 @admin.register(Team)

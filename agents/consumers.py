@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 
 from agents import selectors as agent_selectors
 from agents import services as agent_services
-from agents.canned import canned_render, canned_variables
+from agents.canned import canned_expand, canned_variables
 from agents.choices import Availability
 from chat import clock, realtime, selectors, services
 from chat.choices import ConversationStatus
@@ -129,7 +129,11 @@ class AgentConsumer(HelpdeskConsumer):
         return selectors.conversation_for_agent(user=self.user, public_id=frame.get("conversation"), related=related)
 
     def on_availability_set(self, frame: dict[str, Any]) -> dict[str, Any]:
-        profile = agent_services.agent_set_availability(profile=self.profile, availability=frame.get("availability"))
+        # ``auto``: the console itself set it (away for inactivity, and back); not the agent's choice.
+        auto = bool_field(frame, "auto") if "auto" in frame else False
+        profile = agent_services.agent_set_availability(
+            profile=self.profile, availability=frame.get("availability"), chosen=not auto
+        )
         return {"type": "availability.ack", "agent": agent_services.agent_payload(profile)}
 
     def on_conversation_claim(self, frame: dict[str, Any]) -> dict[str, Any]:
@@ -193,17 +197,20 @@ class AgentConsumer(HelpdeskConsumer):
         return self._conversation_ack(conversation)
 
     def on_canned_expand(self, frame: dict[str, Any]) -> dict[str, Any]:
-        """A canned response's text with the conversation's variables filled in (not sent)."""
+        """A canned response's text with the conversation's variables filled in (not sent): the
+        console's preview and the text it puts in the composer, so both follow one rule."""
         conversation = self._conversation(frame, related=LEAN)
         canned = agent_selectors.canned_response_for_conversation(
             short_code=frame.get("short_code"), conversation=conversation
         )
-        text = canned_render(canned.text, variables=canned_variables(conversation=conversation, agent=self.user))
+        expansion = canned_expand(canned.text, variables=canned_variables(conversation=conversation, agent=self.user))
         return {
             "type": "canned.expanded",
             "conversation": str(conversation.public_id),
             "short_code": canned.short_code,
-            "text": text,
+            "text": expansion.text,
+            "missing": expansion.missing,
+            "unknown": expansion.unknown,
         }
 
     def _conversation_ack(self, conversation) -> dict[str, Any]:

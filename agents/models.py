@@ -15,6 +15,11 @@ class AgentProfile(models.Model):
     availability = models.CharField(max_length=16, choices=Availability.choices, default=Availability.OFFLINE)
     capacity = models.PositiveSmallIntegerField(default=5)
     availability_changed_at = models.DateTimeField(null=True, blank=True)
+    availability_chosen = models.BooleanField(
+        default=False,
+        help_text="Whether the agent chose the current availability in the console. An agent who did not "
+        "(a new agent, or one set away for inactivity) comes online when the console opens.",
+    )
     last_assigned_at = models.DateTimeField(null=True, blank=True, help_text="For round-robin order.")
     disconnected_at = models.DateTimeField(
         null=True, blank=True, help_text="When the agent's last console socket closed (None while connected)."

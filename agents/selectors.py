@@ -99,3 +99,10 @@ def effective_availability(profile: AgentProfile) -> str:
     from agents.choices import Availability
 
     return Availability.OFFLINE if profile.disconnected_at is not None else profile.availability
+
+
+def availability_on_open(profile: AgentProfile) -> str:
+    """The availability an agent has once its console opens: the one it chose, else online."""
+    from agents.choices import Availability
+
+    return profile.availability if profile.availability_chosen else Availability.ONLINE

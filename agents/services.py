@@ -13,7 +13,7 @@ from django.db import transaction
 
 from agents.choices import Availability
 from agents.models import AgentConnection, AgentProfile
-from agents.selectors import agent_load, effective_availability
+from agents.selectors import agent_load, availability_on_open, effective_availability
 from chat import clock, events, realtime
 from chat import services as chat_services
 from chat.errors import ServiceError
@@ -33,22 +33,33 @@ def agent_payload(profile: AgentProfile, *, load: int | None = None) -> dict:
     return data
 
 
-def agent_set_availability(*, profile: AgentProfile, availability: str) -> AgentProfile:
+def agent_set_availability(*, profile: AgentProfile, availability: str, chosen: bool = True) -> AgentProfile:
+    """Store the agent's availability. ``chosen`` says the agent picked it (the console's menu);
+    the console's own changes (away for inactivity, and back) pass ``chosen=False``, so that the
+    next console opens online again (``agent_connected``)."""
     if availability not in Availability.values:
         raise ServiceError("invalid", f"availability must be one of {', '.join(Availability.values)}.")
-    if profile.availability == availability:
+    if profile.availability == availability and profile.availability_chosen == chosen:
         return profile
+    changed = profile.availability != availability
     with transaction.atomic():
-        profile.availability = availability
-        profile.availability_changed_at = clock.now()
-        AgentProfile.objects.filter(pk=profile.pk).update(
-            availability=availability, availability_changed_at=profile.availability_changed_at
-        )
-        realtime.broadcast([realtime.agents_group()], events.agent_updated(agent_payload(profile)))
-        if availability == Availability.ONLINE:
+        _store_availability(profile, availability, chosen=chosen)
+        if changed:
+            realtime.broadcast([realtime.agents_group()], events.agent_updated(agent_payload(profile)))
+        if changed and availability == Availability.ONLINE:
             user_id = profile.user_id
             realtime.after_commit(lambda: route_for_agent(user_id))
     return profile
+
+
+def _store_availability(profile: AgentProfile, availability: str, *, chosen: bool) -> None:
+    """Write the availability and whether the agent chose it (inside the caller's transaction)."""
+    fields = {"availability": availability, "availability_chosen": chosen}
+    if profile.availability != availability:
+        fields["availability_changed_at"] = clock.now()
+    AgentProfile.objects.filter(pk=profile.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(profile, name, value)
 
 
 def conversation_claim_within_capacity(*, profile: AgentProfile, conversation: Conversation) -> Conversation:
@@ -66,7 +77,11 @@ def conversation_claim_within_capacity(*, profile: AgentProfile, conversation: C
 
 
 def agent_connected(*, profile: AgentProfile, channel_name: str) -> None:
-    """Record one open console socket; the agent is connected while it has any."""
+    """Record one open console socket; the agent is connected while it has any.
+
+    Opening the console means coming to work: an agent who has not chosen an availability
+    (``availability_chosen``) comes online. One who chose away or offline stays so.
+    """
     now = clock.now()
     came_back = profile.disconnected_at is not None
     with transaction.atomic():
@@ -75,7 +90,10 @@ def agent_connected(*, profile: AgentProfile, channel_name: str) -> None:
         )
         AgentProfile.objects.filter(pk=profile.pk).update(disconnected_at=None)
         profile.disconnected_at = None
-        if came_back:  # colleagues saw the agent offline while no console was open
+        comes_online = availability_on_open(profile) != profile.availability
+        if comes_online:
+            _store_availability(profile, availability_on_open(profile), chosen=False)
+        if came_back or comes_online:  # colleagues saw the agent offline (or with an old availability)
             _broadcast_presence(profile)
 
 

@@ -241,6 +241,7 @@ class VisitorConsumer(HelpdeskConsumer):
             contact = services.contact_update(contact=self.contact, name=frame.get("name"), email=frame.get("email"))
             if frame.get("attributes") is not None:
                 contact = services.contact_set_attributes(contact=contact, attributes=frame["attributes"])
+            services.contact_announce(contact=contact)  # open consoles show it without a reload
             return contact
 
         contact = await database_sync_to_async(update)()

@@ -11,8 +11,8 @@ and against the event tables of docs/protocol.md (4.2 for the contact, 5.2 for a
 from typing import Any, Literal, NotRequired, TypedDict
 
 from chat.choices import SenderKind
-from chat.models import Conversation, Message, SatisfactionRating
-from chat.payloads import conversation_payload, message_payload, rating_payload
+from chat.models import Contact, Conversation, Message, SatisfactionRating
+from chat.payloads import contact_payload, conversation_payload, message_payload, rating_payload
 
 Payload = dict[str, Any]
 
@@ -82,6 +82,11 @@ class Mention(TypedDict):  # to the agent named only
     message: Payload
 
 
+class ContactUpdated(TypedDict):  # to the agents of the contact's inbox
+    type: Literal["contact.updated"]
+    contact: Payload
+
+
 EVENTS: dict[str, type] = {
     "message.new": MessageNew,
     "conversation.updated": ConversationUpdated,
@@ -92,6 +97,7 @@ EVENTS: dict[str, type] = {
     "agent.updated": AgentUpdated,
     "conversation.transferred": ConversationTransferred,
     "mention": Mention,
+    "contact.updated": ContactUpdated,
 }
 
 
@@ -164,3 +170,9 @@ def mention(message: Message, *, conversation: Conversation, by: str) -> Mention
         "by": by,
         "message": message_payload(message, conversation_id=conversation_id),
     }
+
+
+def contact_updated(contact: Contact) -> ContactUpdated:
+    """The contact as agents now see it (a verified identity, a name or an email it gave):
+    consoles update every conversation of that contact and its open contact panel."""
+    return {"type": "contact.updated", "contact": contact_payload(contact)}

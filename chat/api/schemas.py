@@ -108,10 +108,24 @@ class ConversationSchema(PublicConversationSchema):
 
 class EventSchema(serializers.Serializer):
     type = serializers.CharField()
+    label = serializers.CharField(help_text="The event type's name, for people.")
     actor_kind = serializers.CharField()
     actor = serializers.CharField(allow_null=True)
     payload = serializers.DictField()
     created_at = serializers.DateTimeField()
+
+
+class RatingSchema(serializers.Serializer):
+    conversation = serializers.UUIDField()
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class ActivitySchema(serializers.Serializer):
+    events = EventSchema(many=True)
+    rating = RatingSchema(allow_null=True)
 
 
 class ConversationPageSchema(serializers.Serializer):

@@ -11,6 +11,7 @@ urlpatterns = [
         name="api-conversation-messages",
     ),
     path("conversations/<str:public_id>/transcript/", views.TranscriptView.as_view(), name="api-transcript"),
+    path("conversations/<str:public_id>/activity/", views.ActivityView.as_view(), name="api-activity"),
     path("conversations/<str:public_id>/contact/", views.ContactProfileView.as_view(), name="api-contact-profile"),
     path("search/", views.SearchView.as_view(), name="api-search"),
     path(

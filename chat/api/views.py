@@ -27,6 +27,7 @@ from chat.payloads import (
     conversation_payload,
     highlight_segments,
     message_payload,
+    rating_payload,
     search_hit_payload,
     user_name,
 )
@@ -151,6 +152,7 @@ class ConversationMessagesView(AgentAPIView):
 def event_payload(event) -> dict:
     return {
         "type": event.type,
+        "label": event.get_type_display(),
         "actor_kind": event.actor_kind,
         "actor": user_name(event.actor_user) if event.actor_user_id else None,
         "payload": event.payload,
@@ -171,6 +173,20 @@ class TranscriptView(AgentAPIView):
                 "conversation": conversation_payload(conversation),
                 "messages": [message_payload(m, conversation_id=conversation_id) for m in messages],
                 "events": [event_payload(e) for e in events],
+            }
+        )
+
+
+class ActivityView(AgentAPIView):
+    @extend_schema(responses={200: schemas.ActivitySchema, 404: schemas.ErrorSchema})
+    def get(self, request: Request, public_id: str) -> Response:
+        """The conversation's audit trail and its rating, for the console's panel (no transcript)."""
+        conversation = selectors.conversation_for_agent(user=request.user, public_id=public_id, related=())
+        rating = selectors.rating_for_conversation(conversation=conversation)
+        return Response(
+            {
+                "events": [event_payload(e) for e in selectors.audit_trail(conversation=conversation)],
+                "rating": rating_payload(rating, conversation_id=str(conversation.public_id)) if rating else None,
             }
         )
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from chat import clock
+from chat import clock, events, realtime
 from chat.choices import ACTIVE_STATUSES, ConversationStatus, EventType
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, Inbox
@@ -35,6 +35,12 @@ def contact_create(*, inbox: Inbox, name: str = "", email: str = "") -> tuple[Co
 def contact_touch(*, contact: Contact) -> None:
     """Record when the contact was last connected."""
     Contact.objects.filter(pk=contact.pk).update(last_seen_at=clock.now())
+
+
+def contact_announce(*, contact: Contact) -> None:
+    """Tell the agents of the contact's inbox how the contact now reads, after commit: every
+    console updates that contact's conversations and its open contact panel at once."""
+    realtime.broadcast([realtime.inbox_group(contact.inbox_id)], events.contact_updated(contact))
 
 
 def clean_email(email: Any) -> str:
@@ -78,6 +84,7 @@ def contact_identify(*, contact: Contact, user_id: Any, user_hash: Any, name: An
     expected = hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
     if not secret or not isinstance(user_hash, str) or not hmac.compare_digest(expected, user_hash.strip().lower()):
         return False
+    before = (contact.name, contact.email, contact.external_id)
     with transaction.atomic():
         contact_update(contact=contact, name=name, email=email)
         Contact.objects.filter(pk=contact.pk).update(external_id=user_id)
@@ -85,6 +92,8 @@ def contact_identify(*, contact: Contact, user_id: Any, user_hash: Any, name: An
         for conversation in Conversation.objects.filter(contact=contact, status__in=ACTIVE_STATUSES):
             record(conversation, EventType.IDENTIFIED, actor=contact, payload={"external_id": user_id})
             broadcast_conversation(conversation)
+        if (contact.name, contact.email, contact.external_id) != before:  # setUser runs on every page
+            contact_announce(contact=contact)
     return True
 
 
@@ -179,6 +188,7 @@ def contact_edit(*, contact: Contact, actor: AbstractBaseUser, changes: dict[str
             record(conversation, EventType.CONTACT_EDITED, actor=actor, payload=payload)
             if conversation.status in ACTIVE_STATUSES:
                 broadcast_conversation(conversation)
+        contact_announce(contact=contact)
     return changed
 
 

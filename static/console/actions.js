@@ -31,6 +31,9 @@ export function actions(app) {
     if (!tr.loaded && !tr.loading) load(id);
     else app.sync(id);
     app.loadContact(id);
+    app.loadActivity(id);
+    // The address names the open conversation, so a reload or a shared link opens it again.
+    history.replaceState(null, "", `/console/c/${encodeURIComponent(id)}/`);
     app.render(true);
   }
 
@@ -72,7 +75,7 @@ export function actions(app) {
   }
 
   function act(type, extra) {
-    if (!state.selected) return;
+    if (!state.selected || app.readOnly) return;
     if (!app.send({ type, conversation: state.selected, ...extra }, { kind: "action" })) app.notify(gettext("Disconnected. Reconnecting…"), "error");
   }
 

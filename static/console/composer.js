@@ -88,6 +88,9 @@ export function composer(app) {
 
   let choices = [];
   let chosen = 0;
+  // Canned responses as the server expanded them for a conversation ("<id>|<code>" -> the
+  // `canned.expanded` frame): the preview shows one, and picking it inserts that very text.
+  const expansions = new Map();
   function cannedQuery() {
     const match = /^\/([\w-]*)$/.exec(box().value);
     return match ? match[1].toLowerCase() : null;
@@ -114,7 +117,7 @@ export function composer(app) {
       const inbox = c.inbox && c.inbox.id;
       choices = state.canned
         .filter((r) => r.short_code.startsWith(code) && (r.inbox === null || r.inbox === inbox))
-        .map((r) => ({ label: "/" + r.short_code, detail: r.title, pick: () => expandCanned(r.short_code) }));
+        .map((r) => ({ label: "/" + r.short_code, detail: r.title, code: r.short_code, pick: () => expandCanned(r.short_code) }));
       empty = gettext("No canned response starts with “/%(code)s”.", { code });
     } else if (mention) {
       const q = mention.query;
@@ -142,16 +145,70 @@ export function composer(app) {
       );
     }
     menu.hidden = false;
+    showPreview();
   }
   function closeCanned() {
     $("canned-menu").hidden = true;
+    $("canned-preview").hidden = true;
     choices = [];
     chosen = 0;
   }
+
+  // The preview of the chosen canned response: the text exactly as it will land in the composer,
+  // with a warning for a variable that has no value and no fallback ("Hi , ...").
+  function showPreview() {
+    const preview = $("canned-preview");
+    const code = choices[chosen] && choices[chosen].code;
+    if (!code || !state.selected) return (preview.hidden = true);
+    const key = `${state.selected}|${code}`;
+    const expanded = expansions.get(key);
+    if (!expanded) {
+      expansions.set(key, null); // asked once; the reply renders it
+      app.send({ type: "canned.expand", conversation: state.selected, short_code: code }, { kind: "canned-preview", key });
+    }
+    const warnings = expanded ? cannedWarnings(expanded) : [];
+    preview.replaceChildren(
+      el("span", { class: "canned-preview-label", text: gettext("Preview") }),
+      el("p", { class: "canned-preview-text", text: expanded ? expanded.text : gettext("Loading…") }),
+      ...warnings.map((text) => el("p", { class: "canned-warning", text })),
+    );
+    preview.hidden = false;
+  }
+  function cannedWarnings(expanded) {
+    const warnings = (expanded.missing || []).map((name) =>
+      gettext("No value for %(variable)s: it is left empty. A fallback fills it: %(example)s", { variable: `{{${name}}}`, example: `{{${name}|…}}` }),
+    );
+    for (const name of expanded.unknown || []) warnings.push(gettext("%(variable)s is not a variable: it stays as written.", { variable: `{{${name}}}` }));
+    return warnings;
+  }
   function expandCanned(code) {
     if (!state.selected) return;
-    app.send({ type: "canned.expand", conversation: state.selected, short_code: code }, { kind: "action" });
+    const expanded = expansions.get(`${state.selected}|${code}`);
+    if (expanded) return insertCanned(expanded);
+    app.send({ type: "canned.expand", conversation: state.selected, short_code: code }, { kind: "canned-insert" });
   }
+  function insertCanned(expanded) {
+    if (expanded.conversation !== state.selected) return;
+    const warnings = cannedWarnings(expanded);
+    box().value = expanded.text;
+    box().focus();
+    box().setSelectionRange(box().value.length, box().value.length);
+    closeCanned();
+    if (warnings.length) app.notify(warnings.join(" "), "info");
+  }
+  // A `canned.expanded` reply: for the preview (kept, and shown if still chosen) or to insert.
+  function cannedExpanded(frame, meta) {
+    if (meta && meta.kind === "canned-preview") {
+      expansions.set(meta.key, frame);
+      if (!$("canned-menu").hidden) showPreview();
+    } else {
+      insertCanned(frame);
+    }
+  }
+  // Variables follow the conversation (the contact may tell its name meanwhile): ask again.
+  const forgetExpansions = (id) => {
+    for (const key of expansions.keys()) if (key.startsWith(id + "|")) expansions.delete(key);
+  };
 
   // The composer's keys: the menu's arrows, Enter and Tab, Escape; Enter sends, Shift+Enter is a new line.
   function keydown(event) {
@@ -215,5 +272,5 @@ export function composer(app) {
     });
   }
 
-  return { submit, stopTyping, markRead, closeCanned, wireComposer: wire };
+  return { submit, stopTyping, markRead, closeCanned, cannedExpanded, forgetExpansions, wireComposer: wire };
 }

@@ -51,6 +51,7 @@ export function connection(app) {
       case "conversation.updated":
       case "conversation.ack": {
         const known = app.upsert(frame.conversation);
+        app.forgetExpansions(frame.conversation.id); // its variables may have changed
         const c = state.conversations.get(frame.conversation.id);
         if (frame.type === "conversation.updated" && inQueue(c) && (!known || known.status !== "waiting")) {
           app.alertAgent(gettext("New chat in the queue: #%(number)s %(name)s", { number: c.number, name: contactName(c) }), "queue-" + c.id);
@@ -60,6 +61,17 @@ export function connection(app) {
         // The panel shows the status in the history and the page the visitor is on: refresh it.
         const moved = known && JSON.stringify(known.context) !== JSON.stringify(c.context);
         if (c.id === state.selected && known && (known.status !== c.status || moved)) app.loadContact(c.id);
+        if (c.id === state.selected && frame.type === "conversation.updated") app.loadActivity(c.id);
+        break;
+      }
+      case "rating":
+        if (frame.rating.conversation === state.selected) app.loadActivity(state.selected);
+        break;
+      case "contact.updated": {
+        // A verified identity, a name or an email: every conversation of that contact shows it.
+        for (const c of state.conversations.values()) if (c.contact && c.contact.id === frame.contact.id) c.contact = frame.contact;
+        const c = state.selected && state.conversations.get(state.selected);
+        if (c && c.contact && c.contact.id === frame.contact.id) app.loadContact(c.id);
         break;
       }
       case "message.new":
@@ -119,13 +131,7 @@ export function connection(app) {
         break;
       }
       case "canned.expanded":
-        if (frame.conversation === state.selected) {
-          const box = $("composer-text");
-          box.value = frame.text;
-          box.focus();
-          box.setSelectionRange(box.value.length, box.value.length);
-          app.closeCanned();
-        }
+        app.cannedExpanded(frame, meta);
         break;
       case "error":
         failure(frame, meta);

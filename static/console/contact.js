@@ -21,6 +21,7 @@ export function contact(app) {
     const c = state.conversations.get(id) || {};
     const context = c.context || {};
     $("contact-name").textContent = profile.display_name;
+    $("contact-verified").hidden = !profile.verified;
     $("contact-email").textContent = profile.email || "";
     const facts = [];
     const fact = (label, value, link, text) => {

@@ -77,6 +77,7 @@ export function detail(app) {
     if (!c) return;
     const tr = app.current();
     $("conv-title").textContent = `#${c.number} · ${contactName(c)}`;
+    $("conv-verified").hidden = !(c.contact && c.contact.verified);
     const meta = [statusName(c.status), c.assignee ? gettext("assigned to %(name)s", { name: c.assignee.name }) : gettext("unassigned")];
     if (c.team) meta.push(gettext("%(name)s team", { name: c.team.name }));
     if (c.inbox) meta.push(c.inbox.name);

@@ -45,7 +45,8 @@ export function keyboard(app) {
   });
 }
 
-// Away after `away_after_seconds` without a key or pointer; back online at the next one.
+// Away after `away_after_seconds` without a key or pointer; back online at the next one. These
+// changes say `auto`: they are not the agent's choice, so the next console opens online.
 export function autoAway(app) {
   const { state } = app;
   let lastActivity = Date.now();
@@ -54,7 +55,7 @@ export function autoAway(app) {
     lastActivity = Date.now();
     if (away && state.availability === "away") {
       away = false;
-      app.send({ type: "availability.set", availability: "online" }, { kind: "action" });
+      app.send({ type: "availability.set", availability: "online", auto: true }, { kind: "action" });
     }
   }
   for (const name of ["keydown", "pointerdown", "pointermove", "focus"]) addEventListener(name, active, { passive: true });
@@ -62,7 +63,7 @@ export function autoAway(app) {
     const idle = (Date.now() - lastActivity) / 1000;
     const after = app.me.settings.away_after_seconds;
     if (state.availability === "online" && after > 0 && idle > after) {
-      if (app.send({ type: "availability.set", availability: "away" }, { kind: "action" })) away = true;
+      if (app.send({ type: "availability.set", availability: "away", auto: true }, { kind: "action" })) away = true;
     }
     app.renderLists(); // waiting times move on
   }, 15000);

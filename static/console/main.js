@@ -8,6 +8,7 @@ import { $ } from "../shared/dom.js";
 import { activate, gettext } from "../shared/i18n.js";
 import "../shared/submit-on-change.js"; // the language menu switches on change (no inline handler under the CSP)
 import { actions } from "./actions.js";
+import { activity } from "./activity.js";
 import { alerts } from "./alerts.js";
 import { connection } from "./connection.js";
 import { contact } from "./contact.js";
@@ -32,12 +33,13 @@ const app = {
     settings: data("hd-settings"),
   },
   baseTitle: document.title,
+  readOnly: data("hd-read-only"), // a manager who is not an agent: no socket, no actions
   greeted: false, // the current socket said hello
 };
 app.state = createState(data("hd-agent-availability"));
 const { state } = app;
 Object.assign(app, conversations(app), alerts(app), connection(app), actions(app), composer(app));
-Object.assign(app, lists(app), detail(app), contact(app), search(app));
+Object.assign(app, lists(app), detail(app), contact(app), activity(app), search(app));
 app.render = (scroll) => {
   app.renderLists();
   app.renderDetail(scroll);
@@ -111,5 +113,13 @@ for (const option of document.querySelectorAll("#transfer-target option[data-nam
 for (const option of document.querySelectorAll("#transfer-target option[data-team]")) option.textContent = gettext("%(name)s team", { name: option.dataset.team });
 if (!app.me.manager && state.view === "all") state.view = "team";
 
-app.socket.connect();
+// /console/c/<id>/ opens that conversation (the reports link there); read-only, without the socket.
+const opening = data("hd-open");
+if (app.readOnly) {
+  $("connection").dataset.state = "read-only";
+  $("connection").textContent = gettext("Read only");
+} else {
+  app.socket.connect();
+}
+if (opening) app.open(opening);
 app.render();

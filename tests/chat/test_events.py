@@ -5,6 +5,8 @@ the agents'). A new field, or a new event type, must be documented before it is 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import types
 import typing
@@ -99,6 +101,9 @@ def everything(visitor, alice, bob, broadcasts, django_capture_on_commit_callbac
         conversation = services.conversation_resolve(conversation=conversation, actor=bob)
         services.conversation_rate(conversation=conversation, contact=visitor.contact, score=5)
         agent_set_availability(profile=AgentProfile.objects.get(user=bob), availability="away")
+        secret = visitor.contact.inbox.identity_secret
+        signed = hmac.new(secret.encode(), b"u-1", hashlib.sha256).hexdigest()
+        services.contact_identify(contact=visitor.contact, user_id="u-1", user_hash=signed)
     return conversation, list(broadcasts)
 
 

@@ -20,8 +20,8 @@ DEMO_KB = Path(__file__).resolve().parents[3] / "knowledge" / "fixtures" / "demo
 DEMO_TAGS = [("billing", "#2d55e6"), ("bug", "#b3182c"), ("refund", "#c27c0e"), ("vip", "#7a3fd1")]
 DEMO_CANNED = [
     # short code, title, text
-    ("hello", "Greeting", "Hi {{contact.name}}, this is {{agent.name}}. How can I help you today?"),
-    ("thanks", "Thanks and close", "Thanks for writing in, {{contact.name}}! Is there anything else I can do?"),
+    ("hello", "Greeting", "Hi {{contact.name|there}}, this is {{agent.name}}. How can I help you today?"),
+    ("thanks", "Thanks and close", "Thanks for writing in, {{contact.name|friend}}! Is there anything else I can do?"),
     ("refund", "Refund started", "I have started the refund for you; it takes 3 to 5 business days to arrive."),
 ]
 
