@@ -6,4 +6,4 @@ class AgentsConfig(AppConfig):
     verbose_name = "Agents"
 
     def ready(self) -> None:
-        from agents import receivers  # noqa: F401  (connects the router to chat's signals)
+        from agents import access, receivers  # noqa: F401  (the router on chat's signals; access on auth's)

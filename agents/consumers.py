@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 
 from agents import selectors as agent_selectors
 from agents import services as agent_services
+from agents.access import ACCESS_EVENT, CLOSE_ACCESS_REVOKED
 from agents.canned import canned_expand, canned_variables
 from agents.choices import Availability
 from chat import clock, realtime, selectors, services
@@ -56,6 +57,8 @@ class AgentConsumer(HelpdeskConsumer):
             await self.close()  # not an agent: the handshake is refused (HTTP 403)
             return
         self.user = self.profile.user
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
         self.limiter = FrameRateLimiter(burst=80, per_second=20)
         self.groups_joined = await database_sync_to_async(self._groups)()
         for group in self.groups_joined:
@@ -67,6 +70,9 @@ class AgentConsumer(HelpdeskConsumer):
         await self.send_json(await database_sync_to_async(self._hello)())
         if self.profile.availability == Availability.ONLINE:  # a reconnected agent can take chats again
             await database_sync_to_async(agent_services.route_for_agent)(self.user.pk)
+
+    def _fresh_user(self):
+        return type(self.user).objects.get(pk=self.user.pk)
 
     def _groups(self) -> list[str]:
         inbox_ids = selectors.inbox_ids_for_agent(user=self.user)
@@ -117,6 +123,12 @@ class AgentConsumer(HelpdeskConsumer):
     async def handle_frame(self, frame: dict[str, Any], ref: Any) -> None:
         if frame["type"] == "ping":
             await database_sync_to_async(agent_services.agent_heartbeat)(channel_name=self.channel_name)
+            # The safety net of agents.access: a revoked socket closes within one ping interval.
+            if not await database_sync_to_async(agent_selectors.socket_access_ok)(
+                user_id=self.user.pk, session_key=self.session_key
+            ):
+                await self.close(code=CLOSE_ACCESS_REVOKED)
+                return
             await self.send_json(reply("pong", ref))
             return
         result = await database_sync_to_async(self.handler_for(frame["type"]))(frame)
@@ -264,4 +276,26 @@ class AgentConsumer(HelpdeskConsumer):
     # --- outbound ---------------------------------------------------------------------------
 
     async def hd_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        event = message["event"]
+        if event.get("type") == ACCESS_EVENT:  # internal (agents.access): acted on, never relayed
+            await self._access_changed(event)
+            return
+        await self.send_json(event)
+
+    async def _access_changed(self, event: dict[str, Any]) -> None:
+        session = event.get("session")
+        if event.get("revoke") and (session is None or self.session_key is None or session == self.session_key):
+            await self.close(code=CLOSE_ACCESS_REVOKED)
+            return
+        if not await database_sync_to_async(agent_selectors.socket_access_ok)(
+            user_id=self.user.pk, session_key=self.session_key
+        ):
+            await self.close(code=CLOSE_ACCESS_REVOKED)
+            return
+        self.user = await database_sync_to_async(self._fresh_user)()  # permissions are cached per object
+        wanted = await database_sync_to_async(self._groups)()
+        for group in set(self.groups_joined) - set(wanted):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in set(wanted) - set(self.groups_joined):
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = wanted

@@ -106,3 +106,17 @@ def availability_on_open(profile: AgentProfile) -> str:
     from agents.choices import Availability
 
     return profile.availability if profile.availability_chosen else Availability.ONLINE
+
+
+def socket_access_ok(*, user_id: int, session_key: str | None) -> bool:
+    """Whether an open agent socket may stay: the user is active, still an agent, and (when the
+    socket came with a session) that session still exists: signing out deletes it."""
+    if not AgentProfile.objects.filter(user_id=user_id, user__is_active=True).exists():
+        return False
+    if session_key is None:
+        return True
+    from importlib import import_module
+
+    from django.conf import settings
+
+    return import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key)
