@@ -26,6 +26,11 @@ def production_env() -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback: there is no TLS to redirect to
+        # The load generator's thousand visitors share one address: no per-address creation budget.
+        "HELPDESK_CONTACTS_PER_ADDRESS": "0/3600",
+        "HELPDESK_CONVERSATIONS_PER_ADDRESS": "0/3600",
+        "HELPDESK_CONTACTS_PER_INBOX": "0/3600",
+        "HELPDESK_CONVERSATIONS_PER_INBOX": "0/3600",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }

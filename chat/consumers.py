@@ -10,7 +10,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from chat import events, realtime, selectors, services
+from chat import creation_limits, events, realtime, selectors, services
+from chat.choices import ConversationStatus
 from chat.errors import ServiceError
 from chat.frames import FrameError, bool_field, error_frame, int_field, reply
 from chat.models import Contact, Conversation
@@ -49,6 +50,8 @@ class VisitorConsumer(HelpdeskConsumer):
         self.conversation: Conversation | None = None
         # The browser as its handshake names it: recorded with a new conversation's context.
         self.user_agent = (header(self.scope, b"user-agent") or "")[:500]
+        # The client's address (daphne --proxy-headers makes it the visitor's behind a balancer).
+        self.address = (self.scope.get("client") or [None])[0]
         self.replayed_seq = 0  # live events at or below this were already sent by a resume
         self.auth_attempts = 0
         self.limiter = FrameRateLimiter()
@@ -88,7 +91,9 @@ class VisitorConsumer(HelpdeskConsumer):
         token = frame.get("token")
         minted = None
         if token is None:
+            creation_limits.check("contact", address=self.address, inbox_id=self.inbox.pk)
             self.contact, minted = await database_sync_to_async(services.contact_create)(inbox=self.inbox)
+            creation_limits.spend("contact", address=self.address, inbox_id=self.inbox.pk)
         else:
             self.contact = await database_sync_to_async(selectors.contact_by_token)(inbox=self.inbox, token=token)
             if self.contact is None:
@@ -122,6 +127,8 @@ class VisitorConsumer(HelpdeskConsumer):
             raise FrameError("invalid", "'offline' must be true or false.")
 
         def start() -> dict[str, Any]:
+            if self.conversation is None or self.conversation.status == ConversationStatus.RESOLVED:
+                creation_limits.check("conversation", address=self.address, inbox_id=self.inbox.pk)
             started = services.conversation_start_for_widget(
                 contact=self.contact,
                 text=frame.get("text"),
@@ -134,6 +141,8 @@ class VisitorConsumer(HelpdeskConsumer):
                 email=frame.get("email"),
             )
             self._switch_to(started.conversation)
+            if started.created:
+                creation_limits.spend("conversation", address=self.address, inbox_id=self.inbox.pk)
             state = {"created": started.created, "conversation": self._conversation_state()}
             if started.message is not None:  # acknowledge the first message like message.ack does
                 state["message"] = message_payload(

@@ -5,15 +5,18 @@ Every code here is listed in docs/protocol.md; clients branch on ``code``, never
 
 from __future__ import annotations
 
+import math
+
 
 class ServiceError(Exception):
     """A refused operation. ``code`` is stable API; ``message`` is for people."""
 
-    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, *, status: int = 400, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.retry_after = retry_after  # seconds to wait, for ``rate_limited``
 
 
 def not_found(what: str = "conversation") -> ServiceError:
@@ -22,3 +25,8 @@ def not_found(what: str = "conversation") -> ServiceError:
 
 def invalid(message: str) -> ServiceError:
     return ServiceError("invalid", message, status=400)
+
+
+def rate_limited(message: str, *, retry_after: float) -> ServiceError:
+    """A budget is spent: ``retry_after`` (whole seconds, at least 1) says when to try again."""
+    return ServiceError("rate_limited", message, status=429, retry_after=max(1, math.ceil(retry_after)))

@@ -47,6 +47,8 @@ def parse_frame(text: str | None, bytes_data: bytes | None, allowed: frozenset[s
 
 def error_frame(error: ServiceError, ref: Any = None) -> dict[str, Any]:
     frame = {"type": "error", "code": error.code, "message": error.message}
+    if error.retry_after is not None:
+        frame["retry_after"] = error.retry_after
     if isinstance(ref, str):
         frame["ref"] = ref
     return frame

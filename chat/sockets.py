@@ -12,8 +12,8 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from chat.errors import ServiceError
-from chat.frames import FrameError, error_frame, parse_frame
+from chat.errors import ServiceError, rate_limited
+from chat.frames import error_frame, parse_frame
 
 
 def header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -31,6 +31,10 @@ class FrameRateLimiter:
         self.tokens = float(burst)
         self.rate = per_second
         self.stamp = time.monotonic()
+
+    def wait(self) -> float:
+        """Seconds until the next frame is allowed."""
+        return max(0.0, (1 - self.tokens) / self.rate)
 
     def allow(self) -> bool:
         now = time.monotonic()
@@ -73,7 +77,7 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
             frame = parse_frame(text_data, bytes_data, self.FRAME_TYPES)
             ref = frame.get("ref")
             if not self.limiter.allow():
-                raise FrameError("rate_limited", "Too many frames; slow down.")
+                raise rate_limited("Too many frames; slow down.", retry_after=self.limiter.wait())
             await self.handle_frame(frame, ref)
         except ServiceError as error:
             await self.send_json(error_frame(error, ref))

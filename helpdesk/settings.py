@@ -353,7 +353,20 @@ SPECTACULAR_SETTINGS = {
 
 # --- Helpdesk limits --------------------------------------------------------------------------
 
+def _limit(name: str, default: str) -> tuple[int, int]:
+    """A creation budget from the environment: "COUNT/SECONDS" (0/... turns it off)."""
+    count, _, seconds = os.environ.get(name, default).partition("/")
+    return int(count), int(seconds or 3600)
+
+
 HELPDESK = {
+    # What anonymous visitors may create, per client address and per inbox (chat/creation_limits.py).
+    "CREATION_LIMITS": {
+        "contact_per_address": _limit("HELPDESK_CONTACTS_PER_ADDRESS", "30/3600"),
+        "contact_per_inbox": _limit("HELPDESK_CONTACTS_PER_INBOX", "3000/3600"),
+        "conversation_per_address": _limit("HELPDESK_CONVERSATIONS_PER_ADDRESS", "10/3600"),
+        "conversation_per_inbox": _limit("HELPDESK_CONVERSATIONS_PER_INBOX", "1000/3600"),
+    },
     # Room for a full-length message of 4-byte characters plus the frame around it.
     "MAX_FRAME_BYTES": int(os.environ.get("HELPDESK_MAX_FRAME_BYTES", 32 * 1024)),
     "MAX_MESSAGE_CHARS": int(os.environ.get("HELPDESK_MAX_MESSAGE_CHARS", 5000)),

@@ -31,11 +31,23 @@ os.environ.setdefault("HELPDESK_EMBEDDED_WORKER", "0")
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Throttle counters live in the cache: each test starts with full budgets."""
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def clear_cache() -> None:
+    """Empty this run's cache only: on Redis, the keys under this run's prefix (``flushdb`` would
+    also empty other runs' and the channel layer's keys on the same server)."""
     from django.core.cache import cache
 
-    cache.clear()
-    yield
-    cache.clear()
+    if not hasattr(cache, "_cache") or not hasattr(cache._cache, "get_client"):
+        cache.clear()  # the in-memory cache of this process
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,12 @@ DRF_CODES = {
 
 def exception_handler(exc, context):
     if isinstance(exc, ServiceError):
-        return Response({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
+        body = {"code": exc.code, "message": exc.message}
+        headers = {}
+        if exc.retry_after is not None:
+            body["retry_after"] = exc.retry_after
+            headers["Retry-After"] = str(exc.retry_after)
+        return Response({"error": body}, status=exc.status, headers=headers)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
