@@ -15,6 +15,10 @@ from helpdesk.websocket_transport import close_refused_messages_cleanly  # noqa:
 
 close_refused_messages_cleanly()  # an oversized message gets close code 1009, not a dropped connection
 
+from bot.live import warm_up_in_background  # noqa: E402
+
+warm_up_in_background()  # the bot's encoder and index load on its own thread (about 2 s), not on the first question
+
 # Without a shared channel layer the background tasks run inside this process (embedded_worker).
 application = EmbeddedWorkerMiddleware(
     ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
