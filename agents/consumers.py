@@ -16,7 +16,7 @@ from agents.access import ACCESS_EVENT, CLOSE_ACCESS_REVOKED
 from agents.canned import canned_expand, canned_variables
 from agents.choices import Availability
 from chat import clock, realtime, selectors, services
-from chat.choices import ConversationStatus
+from chat.choices import ConversationStatus, Owner
 from chat.frames import FrameError, bool_field, int_field, reply
 from chat.payloads import conversation_payload, mention_payload, message_payload, tag_payload
 from chat.sockets import FrameRateLimiter, HelpdeskConsumer
@@ -91,7 +91,8 @@ class AgentConsumer(HelpdeskConsumer):
             key=lambda c: (c.last_message_at is not None, c.last_message_at or c.created_at),
             reverse=True,
         )[:PAGE]
-        shown = {c.pk for c in queue} | {c.pk for c in mine}
+        bot = [c for c in active if c.owner == Owner.BOT][:PAGE]  # read-only until an agent takes one over
+        shown = {c.pk for c in queue} | {c.pk for c in mine} | {c.pk for c in bot}
         return {
             "type": "hello",
             "agent": agent_services.agent_payload(self.profile, load=agent_selectors.agent_load(user=self.user)),
@@ -99,6 +100,7 @@ class AgentConsumer(HelpdeskConsumer):
             "teams": agent_selectors.team_ids_for_agent(user=self.user),
             "queue": [conversation_payload(c) for c in queue],
             "mine": [conversation_payload(c) for c in mine],
+            "bot": [conversation_payload(c) for c in bot],
             "others": [conversation_payload(c) for c in active if c.pk not in shown],
             "resolved": [conversation_payload(c) for c in resolved],
             "tags": [tag_payload(t) for t in selectors.tags_all()],

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
 from agents.choices import Availability
@@ -35,12 +36,17 @@ def sweep(*, now: datetime | None = None) -> Counter:
     now = now or clock.now()
     done: Counter = Counter()
     done["stale_connections"] = expire_stale_connections(now=now)
+    # The bot's watchdog: a visitor message the bot never answered (a crashed process) goes to humans.
+    done["bot_stalled"] = chat_services.conversations_hand_off_stalled(
+        now=now, after_seconds=settings.BOT["STALL_SECONDS"]
+    )
     for inbox in Inbox.objects.filter(is_active=True).select_related("fallback_team"):
         done["requeued_unanswered"] += requeue_unanswered(inbox, now)
         done["requeued_offline"] += requeue_from_absent_agents(inbox, now)
         done["team_fallbacks"] += fall_back_to_team(inbox, now)
         done["inactivity_reminders"] += chat_services.conversations_remind_silent(inbox=inbox, now=now)
         done["inactivity_closed"] += chat_services.conversations_close_silent(inbox=inbox, now=now)
+        done["bot_idle_resolved"] += chat_services.conversations_close_idle_bot(inbox=inbox, now=now)
         if inbox.routing_policy != RoutingPolicy.MANUAL:
             route_safely(inbox_id=inbox.pk)
     warned, breached = chat_services.conversations_check_sla(now=now)

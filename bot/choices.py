@@ -1,10 +1,10 @@
-"""Why the bot handed a conversation to the human queue (rule 9: one place for the vocabulary)."""
+"""Why the bot hands a conversation to the human queue.
 
-from django.db import models
+The vocabulary lives with the conversations (``chat.choices.HandoffReason``, rule 9), because a
+handoff is a change of a conversation's state and chat records it; the bot decides among the
+reasons that are its own (asked for a person, low confidence, not helpful, its own failure).
+"""
 
+from chat.choices import HandoffReason
 
-class HandoffReason(models.TextChoices):
-    ASKED_FOR_HUMAN = "asked_for_human", "The visitor asked for a person"
-    LOW_CONFIDENCE = "low_confidence", "No article answers the question with confidence"
-    NOT_HELPFUL = "not_helpful", "Two answers in a row did not help"
-    BOT_ERROR = "bot_error", "The bot failed"
+__all__ = ["HandoffReason"]

@@ -59,6 +59,14 @@ class InboxAdmin(admin.ModelAdmin):
                 "identified users (docs/widget.md).",
             },
         ),
+        (
+            "Bot",
+            {
+                "fields": ("bot_enabled", "bot_name", "bot_close_after_seconds"),
+                "description": "The built-in bot answers new conversations from the knowledge base and hands off "
+                "to the queue when it cannot help (docs/bot.md).",
+            },
+        ),
         ("Agents and teams", {"fields": ("agents", "teams", "default_team", "fallback_team")}),
         (
             "Routing and timers",
@@ -138,6 +146,7 @@ class ConversationAdmin(admin.ModelAdmin):
     )
     list_filter = (
         "status",
+        "owner",
         "priority",
         "sla_breached",
         "inbox",

@@ -15,6 +15,23 @@ ACTIVE_STATUSES = (ConversationStatus.WAITING, ConversationStatus.OPEN, Conversa
 HELD_STATUSES = (ConversationStatus.OPEN, ConversationStatus.PENDING)
 
 
+class Owner(models.TextChoices):
+    """Who answers a conversation: the inbox's bot until it hands off, then the humans."""
+
+    HUMAN = "human", "Human agents"
+    BOT = "bot", "Bot"
+
+
+class HandoffReason(models.TextChoices):
+    """Why a conversation left the bot for the human queue (the bot's reasons and chat's own)."""
+
+    ASKED_FOR_HUMAN = "asked_for_human", "The visitor asked for a person"
+    LOW_CONFIDENCE = "low_confidence", "No article answers the question with confidence"
+    NOT_HELPFUL = "not_helpful", "Two answers in a row did not help"
+    BOT_ERROR = "bot_error", "The bot failed"
+    AGENT_TOOK_OVER = "agent_took_over", "An agent took the conversation over"
+
+
 class Priority(models.IntegerChoices):
     LOW = 0, "Low"
     NORMAL = 1, "Normal"
@@ -55,11 +72,17 @@ class EventType(models.TextChoices):
     TAGS_CHANGED = "tags_changed", "Tags changed"
     MENTIONED = "mentioned", "Agent mentioned in a private note"
     CONTACT_EDITED = "contact_edited", "Contact edited by staff"
+    BOT_ANSWERED = "bot_answered", "The bot answered with an article"
+    BOT_HELPFUL = "bot_helpful", "The visitor found the bot's answer helpful"
+    BOT_NOT_HELPFUL = "bot_not_helpful", "The visitor found the bot's answer not helpful"
+    HANDED_OFF = "handed_off", "Handed off by the bot to the human queue"
+    BOT_RESOLVED = "bot_resolved", "Resolved by the bot"
 
 
 class ActorKind(models.TextChoices):
     CONTACT = "contact", "Contact"
     AGENT = "agent", "Agent"
+    BOT = "bot", "Bot"
     SYSTEM = "system", "System"
 
 

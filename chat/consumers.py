@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from chat import creation_limits, events, realtime, selectors, services
-from chat.choices import ConversationStatus
+from chat.choices import ConversationStatus, HandoffReason
 from chat.errors import ServiceError
 from chat.frames import FrameError, bool_field, error_frame, int_field, reply
 from chat.models import Contact, Conversation
@@ -35,6 +35,8 @@ class VisitorConsumer(HelpdeskConsumer):
             "contact.update",
             "identify",
             "context.update",
+            "bot.handoff",
+            "bot.feedback",
             "ping",
         }
     )
@@ -277,6 +279,30 @@ class VisitorConsumer(HelpdeskConsumer):
             conversation=conversation, contact=self.contact, context=frame.get("context")
         )
 
+    async def on_bot_handoff(self, frame: dict[str, Any], ref: Any) -> None:
+        """ "Talk to a person": the bot hands the conversation to the queue at once."""
+        conversation = self._require_conversation()
+
+        def hand_off() -> dict[str, Any]:
+            services.conversation_hand_off(
+                conversation=conversation, reason=HandoffReason.ASKED_FOR_HUMAN, actor=self.contact
+            )
+            fresh = selectors.conversation_for_contact(contact=self.contact, public_id=str(conversation.public_id))
+            self._switch_to(fresh)
+            return {"conversation": self._conversation_state()}
+
+        await self.send_json(reply("bot.handoff.ack", ref, **await database_sync_to_async(hand_off)()))
+
+    async def on_bot_feedback(self, frame: dict[str, Any], ref: Any) -> None:
+        """ "Did that help?" on one of the bot's answers."""
+        conversation = self._require_conversation()
+        helpful = bool_field(frame, "helpful")
+        message = await database_sync_to_async(services.bot_feedback)(
+            conversation=conversation, contact=self.contact, message_id=frame.get("message"), helpful=helpful
+        )
+        payload = message_payload(message, conversation_id=str(conversation.public_id), for_contact=True)
+        await self.send_json(reply("bot.feedback.ack", ref, message=payload))
+
     # --- outbound: events from the contact's group ------------------------------------------
 
     async def hd_event(self, message: dict[str, Any]) -> None:
@@ -292,4 +318,5 @@ class VisitorConsumer(HelpdeskConsumer):
         if event.get("type") == "conversation.updated" and self.conversation is not None:
             if event["conversation"]["id"] == str(self.conversation.public_id):
                 self.conversation.status = event["conversation"]["status"]
+                self.conversation.owner = event["conversation"].get("owner", self.conversation.owner)
         await self.send_json(event)

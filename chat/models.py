@@ -12,7 +12,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from chat.choices import ActorKind, ConversationStatus, CsatScale, EventType, Priority, RoutingPolicy, SenderKind
+from chat.choices import (
+    ActorKind,
+    ConversationStatus,
+    CsatScale,
+    EventType,
+    Owner,
+    Priority,
+    RoutingPolicy,
+    SenderKind,
+)
 from chat.tokens import mint_public_key, mint_secret
 
 
@@ -84,6 +93,15 @@ class Inbox(models.Model):
             "contact; other keys become contact attributes. Types: text, email, tel, select (with "
             '"options"). Empty: no form.'
         ),
+    )
+    # The built-in bot (docs/bot.md): first responder of new conversations until it hands off.
+    bot_enabled = models.BooleanField(
+        default=False, help_text="New conversations start with the bot, which answers from the knowledge base."
+    )
+    bot_name = models.CharField(max_length=60, default="Assistant", help_text="The name the bot's messages carry.")
+    bot_close_after_seconds = models.PositiveIntegerField(
+        default=1800,
+        help_text="Resolve a conversation the bot holds after this long without a word from the visitor (0: never).",
     )
     identity_secret = models.CharField(
         max_length=64,
@@ -222,6 +240,8 @@ class Conversation(models.Model):
     inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="conversations")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="conversations")
     status = models.CharField(max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.WAITING)
+    # Who answers: the bot (status open, no assignee, never in the queue) until it hands off.
+    owner = models.CharField(max_length=8, choices=Owner.choices, default=Owner.HUMAN)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -262,6 +282,11 @@ class Conversation(models.Model):
     sla_warnings = models.JSONField(default=list, blank=True, help_text="Targets warned about.")
     sla_breaches = models.JSONField(default=list, blank=True, help_text="Targets breached.")
     sla_breached = models.BooleanField(default=False)
+    # The bot's side: its last reply (the watchdog compares it with the visitor's last message),
+    # the unhelpful answers in a row, and the handoff {reason, articles, at} agents are shown.
+    bot_replied_at = models.DateTimeField(null=True, blank=True)
+    bot_unhelpful = models.PositiveSmallIntegerField(default=0)
+    handoff = models.JSONField(null=True, blank=True)
     # Left through the widget's offline form: agents' replies are also emailed to the contact.
     offline = models.BooleanField(default=False)
     tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
@@ -274,6 +299,7 @@ class Conversation(models.Model):
             models.Index(fields=["contact", "-created_at"], name="conv_contact"),
             models.Index(fields=["status", "assigned_at"], name="conv_status_assigned"),
             models.Index(fields=["created_at"], name="conv_created"),  # report ranges
+            models.Index(fields=["owner", "status"], name="conv_owner", condition=Q(owner="bot")),
         ]
         permissions = [("view_all_conversations", "Can see every inbox's conversations (manager)")]
 
@@ -302,6 +328,9 @@ class Message(models.Model):
     search_terms = models.TextField(blank=True, default="", editable=False)
     is_private = models.BooleanField(default=False)
     created_at = models.DateTimeField()
+    # A bot's answer: the article it answers with {slug, title, url, locale} and the visitor's
+    # "Did that help?" (``helpful``: null until answered).
+    bot_answer = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["conversation", "seq"]

@@ -45,10 +45,23 @@ def message_payload(message: Message, *, conversation_id: str, for_contact: bool
         "is_private": message.is_private,
         "created_at": iso(message.created_at),
         "attachments": [attachment_payload(a) for a in message_attachments(message)],
+        "answer": bot_answer_payload(message.bot_answer),
     }
     if not for_contact:
         data["public_seq"] = message.public_seq
     return data
+
+
+def bot_answer_payload(answer: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A bot's answer: the article it answers from and the visitor's "Did that help?" (``helpful``
+    null while unanswered); None on every other message."""
+    if not isinstance(answer, dict):
+        return None
+    return {
+        "article": {k: answer.get(k) for k in ("slug", "title", "url", "locale")},
+        "asks_feedback": True,
+        "helpful": answer.get("helpful"),
+    }
 
 
 def conversation_payload(conversation: Conversation, *, for_contact: bool = False) -> dict[str, Any]:
@@ -58,6 +71,7 @@ def conversation_payload(conversation: Conversation, *, for_contact: bool = Fals
         "id": str(conversation.public_id),
         "number": conversation.number,
         "status": conversation.status,
+        "owner": conversation.owner,
         "assignee": {"name": user_name(assignee)} if assignee else None,
         "last_seq": conversation.last_public_seq if for_contact else conversation.last_seq,
         "contact_last_read_seq": conversation.contact_last_read_seq,
@@ -85,6 +99,8 @@ def conversation_payload(conversation: Conversation, *, for_contact: bool = Fals
             # Prefetch ``tags`` for lists (one query for all); a single conversation costs one query.
             "tags": sorted(t.name for t in conversation.tags.all()),
             "auto_assigned": conversation.auto_assigned,
+            # The bot's handoff {reason, articles: [{slug, title, url, locale, helpful}], at}, or None.
+            "handoff": conversation.handoff,
             "accepted_at": iso(conversation.accepted_at),
             "sla": {
                 "first_response_due_at": iso(conversation.sla_first_response_due_at),

@@ -137,8 +137,10 @@ _outboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox] = weakr
 _outboxes_lock = threading.Lock()
 
 
-def _waiting_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop that awaits this thread's sync work (``database_sync_to_async``).
+def waiting_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop that awaits this thread's sync work (``database_sync_to_async``),
+    if any: the server's loop in a server, None in commands and sync tests. The bot schedules
+    its turns there (bot/live.py).
 
     This reads asgiref's ``SyncToAsync.threadlocal`` (asgiref 3.x), which has no public
     equivalent; tests/chat/test_realtime.py fails if an upgrade stops it finding the loop.
@@ -165,7 +167,7 @@ def publish(groups: Iterable[str], event: dict[str, Any]) -> None:
     if layer is None:
         return
     groups = list(groups)
-    loop = _waiting_loop()
+    loop = waiting_loop()
     if loop is not None:
         with _outboxes_lock:
             outbox = _outboxes.get(loop)

@@ -9,3 +9,8 @@ from django.dispatch import Signal
 conversation_waiting = Signal()
 # An agent holds one conversation fewer: agent_id, inbox_id.
 capacity_freed = Signal()
+# A visitor's message landed in a conversation the bot holds: conversation_id, message_id.
+# The bot app answers it on a thread of its own (bot/live.py); nobody listening means no bot.
+bot_turn = Signal()
+# The visitor answered "Did that help?": conversation_id, helpful, not_helpful_in_row (before it).
+bot_feedback = Signal()

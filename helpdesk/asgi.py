@@ -10,6 +10,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from bot.live import warm_up_in_background  # noqa: E402
 from chat.segmentation import warm_up as warm_up_segmentation  # noqa: E402
 from helpdesk.embedded_worker import EmbeddedWorkerMiddleware  # noqa: E402
 from helpdesk.routing import websocket_application  # noqa: E402  (needs Django set up)
@@ -20,6 +21,7 @@ close_refused_messages_cleanly()  # an oversized message gets close code 1009, n
 # Chinese segmentation loads its dictionary (about half a second) on a thread of its own now, not
 # on the database thread when the first Chinese message arrives.
 threading.Thread(target=warm_up_segmentation, name="warm-up-segmentation", daemon=True).start()
+warm_up_in_background()  # the bot's encoder and index load on its own thread (about 2 s), not on the first question
 
 # Without a shared channel layer the background tasks run inside this process (embedded_worker).
 application = EmbeddedWorkerMiddleware(

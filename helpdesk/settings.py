@@ -413,4 +413,8 @@ BOT = {
     "LLM_API_KEY": os.environ.get("HELPDESK_BOT_LLM_API_KEY", "").strip(),
     # Past this the bot hands off instead of waiting (a visitor is waiting too).
     "LLM_TIMEOUT_SECONDS": float(os.environ.get("HELPDESK_BOT_LLM_TIMEOUT", 5)),
+    # A turn still running after this is handed off (the answer, if it comes, is dropped).
+    "TURN_TIMEOUT_SECONDS": float(os.environ.get("HELPDESK_BOT_TURN_TIMEOUT", 8)),
+    # The watchdog (timer sweep) hands off a visitor message left unanswered this long.
+    "STALL_SECONDS": float(os.environ.get("HELPDESK_BOT_STALL_SECONDS", 15)),
 }

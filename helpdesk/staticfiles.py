@@ -8,6 +8,11 @@ a gzip copy to clients that accept it. The scripts are ES modules without a buil
 ``new URL("./file", base)``, the standard way for a script to name a file beside it (the widget's
 stylesheet; the module the loader imports).
 
+The collected scripts leave out their whole-line comments (``//`` lines and ``/* */`` blocks that
+start a line; ``/*!`` banners stay): they are for people reading the sources, and a visitor's first
+download of the widget has a budget (tests/browser/test_static_files.py). Nothing else changes, so
+a collected module reads, and runs, as its source does.
+
 Embedders load the widget from a stable address, ``widget/loader.js``, which WhiteNoise serves with
 a short cache lifetime. That file is replaced by its hashed copy, whose import names the hashed
 modules: the stable address always starts the matching, long-cached modules.
@@ -15,6 +20,7 @@ modules: the stable address always starts the matching, long-cached modules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +35,14 @@ _RELATIVE_URL = (
     """new URL("%(url)s", %(base)s)""",
 )
 
+# Whole-line comments: a `//` line, or a `/* ... */` block that starts a line (not a `/*!` banner).
+_LINE_COMMENTS = re.compile(r"^[ \t]*(?://(?!!).*|/\*(?!!)[\s\S]*?\*/[ \t]*)\n", re.M)
+
+
+def strip_comment_lines(source: str) -> str:
+    return _LINE_COMMENTS.sub("", source)
+
+
 # Files embedders reference by their unhashed name.
 STABLE_NAMES = ("widget/loader.js",)
 
@@ -38,6 +52,12 @@ class ModuleManifestStorage(CompressedManifestStaticFilesStorage):
     # Each level of imports takes one pass to settle its hashes; the modules are at most a few deep.
     max_post_process_passes = 8
     patterns = (*CompressedManifestStaticFilesStorage.patterns, ("*.js", (_RELATIVE_URL,)))
+
+    def _save(self, name: str, content: Any) -> str:
+        if name.endswith(".js"):
+            content.seek(0)
+            content = ContentFile(strip_comment_lines(content.read().decode("utf-8")).encode())
+        return super()._save(name, content)
 
     def post_process(self, paths: dict[str, Any], dry_run: bool = False, **options: Any) -> Iterator[tuple]:
         yield from super().post_process(paths, dry_run=dry_run, **options)

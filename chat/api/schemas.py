@@ -22,6 +22,19 @@ class AttachmentSchema(serializers.Serializer):
     height = serializers.IntegerField(allow_null=True, help_text="Images only.")
 
 
+class ArticleRefSchema(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The article in the help centre.")
+    locale = serializers.CharField()
+
+
+class BotAnswerSchema(serializers.Serializer):
+    article = ArticleRefSchema()
+    asks_feedback = serializers.BooleanField(help_text='The answer asks "Did that help?".')
+    helpful = serializers.BooleanField(allow_null=True, help_text="The visitor's answer; null until given.")
+
+
 class MessageSchema(serializers.Serializer):
     id = serializers.UUIDField()
     conversation = serializers.UUIDField()
@@ -34,6 +47,7 @@ class MessageSchema(serializers.Serializer):
     is_private = serializers.BooleanField(help_text="A private note: agents only.")
     created_at = serializers.DateTimeField()
     attachments = AttachmentSchema(many=True, help_text="Files the message carries (its text may then be empty).")
+    answer = BotAnswerSchema(allow_null=True, help_text="A bot's answer: its article; null on other messages.")
     public_seq = serializers.IntegerField(
         allow_null=True, required=False, help_text="Agents only: the entry's position in the contact's stream."
     )
@@ -61,6 +75,10 @@ class PublicConversationSchema(serializers.Serializer):
     id = serializers.UUIDField()
     number = serializers.IntegerField(help_text="Human number, e.g. 1042 for #1042.")
     status = serializers.ChoiceField(choices=["waiting", "open", "pending", "resolved"])
+    owner = serializers.ChoiceField(
+        choices=["human", "bot"],
+        help_text="bot: the bot answers (open, unassigned, not in the queue) until it hands off.",
+    )
     assignee = AssigneeSchema(allow_null=True)
     last_seq = serializers.IntegerField(help_text="The last seq of the reader's stream.")
     contact_last_read_seq = serializers.IntegerField(help_text="Read mark of the contact, in public entries.")
@@ -89,6 +107,18 @@ class SlaSchema(serializers.Serializer):
     breached = serializers.BooleanField()
 
 
+class OfferedArticleSchema(ArticleRefSchema):
+    helpful = serializers.BooleanField(allow_null=True, help_text="The visitor's answer to \"Did that help?\".")
+
+
+class HandoffSchema(serializers.Serializer):
+    reason = serializers.ChoiceField(
+        choices=["asked_for_human", "low_confidence", "not_helpful", "bot_error", "agent_took_over"]
+    )
+    articles = OfferedArticleSchema(many=True, help_text="The articles the bot answered with, latest last.")
+    at = serializers.DateTimeField()
+
+
 class ConversationSchema(PublicConversationSchema):
     inbox = NamedRefSchema()
     contact = ContactSchema()
@@ -101,6 +131,7 @@ class ConversationSchema(PublicConversationSchema):
     last_message_at = serializers.DateTimeField(allow_null=True)
     context = ContextSchema()
     auto_assigned = serializers.BooleanField(help_text="Given by the router; must be accepted or answered in time.")
+    handoff = HandoffSchema(allow_null=True, help_text="How the bot handed it over; null if it never held it.")
     accepted_at = serializers.DateTimeField(allow_null=True)
     sla = SlaSchema()
     tags = serializers.ListField(child=serializers.CharField(), help_text="Tag names, sorted.")

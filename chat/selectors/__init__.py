@@ -9,8 +9,10 @@ conversations of the inboxes it belongs to; a user with ``chat.view_all_conversa
   queue        the queue's serving order, positions, the wait estimate, the inbox's availability
   session      the visitor socket's session state (``auth.ok``)
   console      the console's lists, mentions, tags, contact panel and search
+  bot          the bot's turn: the conversation it holds and the message to answer
 """
 
+from chat.selectors.bot import bot_turn_input, conversation_held_by_bot
 from chat.selectors.console import (
     CONSOLE_ACTIVE_LIMIT,
     CONSOLE_RESOLVED_LIMIT,
@@ -85,6 +87,7 @@ __all__ = [
     "attachment_for_agent",
     "attachment_for_contact",
     "audit_trail",
+    "bot_turn_input",
     "clean_search_query",
     "console_conversations_for_agent",
     "contact_by_token",
@@ -93,6 +96,7 @@ __all__ = [
     "conversation_for_agent",
     "conversation_for_contact",
     "conversation_for_link",
+    "conversation_held_by_bot",
     "conversation_state",
     "conversations_by_activity",
     "conversations_for_agent",

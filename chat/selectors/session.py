@@ -49,4 +49,5 @@ def session_state(*, inbox: Inbox, contact: Contact, conversation: Conversation 
         "survey": {"scale": inbox.csat_scale, "question": inbox.csat_question, "comment": inbox.csat_comment},
         "conversation": conversation_state(conversation=conversation),
         "widget": widget_settings(inbox=inbox),
+        "bot": {"enabled": inbox.bot_enabled, "name": inbox.bot_name},
     }

@@ -13,11 +13,21 @@ each change of state, and publish after commit through ``chat.realtime`` the eve
   messages       messages and notes (files, @mentions), typing, read marks, uploads
   contacts       the contact, its identity and attributes, pre-chat answers, page context
   feedback       the rating and the transcript by email
+  bot            the bot's answers, "Did that help?", the handoff and takeover, the bot's resolutions
   _core          private: text checks, the audit record, the row lock, sequence numbers, the one
                  place a transcript entry (and a system message) is appended, after-commit hooks
 """
 
-from chat.services._core import clean_client_id, clean_text
+from chat.services._core import BotActor, clean_client_id, clean_text
+from chat.services.bot import (
+    bot_feedback,
+    bot_reply,
+    conversation_bot_resolve,
+    conversation_hand_off,
+    conversations_close_idle_bot,
+    conversations_hand_off_stalled,
+    offered_articles,
+)
 from chat.services.contacts import (
     MAX_ATTRIBUTES,
     check_contact_edit,
@@ -73,9 +83,12 @@ __all__ = [
     "MAX_UNSENT_ATTACHMENTS",
     "NUMBER_OFFSET",
     "REMINDER_TEXT",
+    "BotActor",
     "SendResult",
     "Started",
     "attachment_upload",
+    "bot_feedback",
+    "bot_reply",
     "check_contact_edit",
     "clean_client_id",
     "clean_context",
@@ -89,8 +102,10 @@ __all__ = [
     "contact_update",
     "conversation_accept",
     "conversation_assign",
+    "conversation_bot_resolve",
     "conversation_claim",
     "conversation_flag_sla",
+    "conversation_hand_off",
     "conversation_mark_read",
     "conversation_rate",
     "conversation_remind_inactive",
@@ -106,11 +121,14 @@ __all__ = [
     "conversation_transfer",
     "conversation_update_context",
     "conversations_check_sla",
+    "conversations_close_idle_bot",
     "conversations_close_silent",
+    "conversations_hand_off_stalled",
     "conversations_remind_silent",
     "mentioned_usernames",
     "message_send",
     "note_add",
+    "offered_articles",
     "transcript_email_request",
     "typing_set",
 ]

@@ -6,6 +6,7 @@ Nothing here opens a transaction: each function runs inside its caller's ``trans
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
 from chat import clock, events, realtime, signals
-from chat.choices import ActorKind, SenderKind
+from chat.choices import ActorKind, Owner, SenderKind
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, ConversationEvent, Message
 from chat.payloads import user_name
@@ -54,10 +55,19 @@ def clean_client_id(client_id: Any) -> str:
 # --- who acts -------------------------------------------------------------------------------
 
 
-def sender_fields(sender: Contact | AbstractBaseUser) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BotActor:
+    """The inbox's bot as the author of a message or an event (it has no user row)."""
+
+    name: str
+
+
+def sender_fields(sender: Contact | AbstractBaseUser | BotActor) -> dict[str, Any]:
     """How a message records its author: the one place that maps an actor to a sender kind."""
     if isinstance(sender, Contact):
         return {"sender_kind": SenderKind.CONTACT, "sender_user": None, "sender_name": sender.name or "Visitor"}
+    if isinstance(sender, BotActor):
+        return {"sender_kind": SenderKind.BOT, "sender_user": None, "sender_name": sender.name}
     return {"sender_kind": SenderKind.AGENT, "sender_user": sender, "sender_name": user_name(sender)}
 
 
@@ -65,12 +75,14 @@ def record(
     conversation: Conversation,
     event_type: str,
     *,
-    actor: AbstractBaseUser | Contact | None,
+    actor: AbstractBaseUser | Contact | BotActor | None,
     payload: dict[str, Any] | None = None,
 ) -> ConversationEvent:
     """Write one audit event (rule 9); ``actor`` None is the system (timers, the router)."""
     if isinstance(actor, Contact):
         kind, user = ActorKind.CONTACT, None
+    elif isinstance(actor, BotActor):
+        kind, user = ActorKind.BOT, None
     elif actor is None:
         kind, user = ActorKind.SYSTEM, None
     else:
@@ -100,12 +112,12 @@ def locked(conversation: Conversation) -> Conversation:
 
 def _next_seq(
     conversation: Conversation, *, now: datetime, public: bool, first_response: bool, sender_kind: str
-) -> tuple[int, int | None, str]:
+) -> tuple[int, int | None, str, str]:
     """Take the next sequence number(s) and touch the conversation in one locking UPDATE.
 
-    Returns ``(seq, public_seq or None, status)``. The row lock it takes serialises senders
-    of one conversation until commit, so both counters stay dense and ordered; RETURNING
-    (PostgreSQL, SQLite >= 3.35) saves a query.
+    Returns ``(seq, public_seq or None, status, owner)``. The row lock it takes serialises
+    senders of one conversation until commit, so both counters stay dense and ordered; RETURNING
+    (PostgreSQL, SQLite >= 3.35) saves a query, and tells whether the bot answers this message.
     """
     table = connection.ops.quote_name(Conversation._meta.db_table)
     sets = "last_seq = last_seq + 1, last_message_at = %s"
@@ -120,11 +132,13 @@ def _next_seq(
         params.append(now)
     params.append(conversation.pk)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {sets} WHERE id = %s RETURNING last_seq, last_public_seq, status", params)
+        cursor.execute(
+            f"UPDATE {table} SET {sets} WHERE id = %s RETURNING last_seq, last_public_seq, status, owner", params
+        )
         row = cursor.fetchone()
     if row is None:
         raise ServiceError("not_found", "The conversation no longer exists.", status=404)
-    return row[0], (row[1] if public else None), row[2]
+    return row[0], (row[1] if public else None), row[2], row[3]
 
 
 def append(
@@ -137,11 +151,12 @@ def append(
     client_id: str | None = None,
     is_private: bool = False,
     now: datetime | None = None,
+    bot_answer: dict[str, Any] | None = None,
 ) -> Message:
     """Store one transcript entry with the next sequence number (inside the caller's atomic)."""
     now = now or clock.now()
     first_response = sender_kind == SenderKind.AGENT and not is_private
-    seq, public_seq, status = _next_seq(
+    seq, public_seq, status, owner = _next_seq(
         conversation, now=now, public=not is_private, first_response=first_response, sender_kind=sender_kind
     )
     message = Message.objects.create(
@@ -156,12 +171,14 @@ def append(
         search_terms=message_search_terms(text),
         is_private=is_private,
         created_at=now,
+        bot_answer=bot_answer,
     )
     message._prefetched_objects_cache = {"attachments": []}  # a new entry carries none yet: no query
     conversation.last_seq = seq
     if public_seq is not None:
         conversation.last_public_seq = public_seq
     conversation.status = status
+    conversation.owner = owner
     conversation.last_message_at = now
     if first_response:
         conversation.last_agent_message_at = now
@@ -247,6 +264,16 @@ def announce_waiting(conversation: Conversation, *, chosen_team: bool = False) -
             sender=Conversation, conversation_id=pk, inbox_id=inbox_id, chosen_team=chosen_team
         )
     )
+
+
+def announce_bot_turn(conversation: Conversation, message: Message) -> None:
+    """After commit, tell the bot (if one listens) that a visitor's message waits for its answer."""
+    pk, message_pk = conversation.pk, message.pk
+    realtime.after_commit(lambda: signals.bot_turn.send(sender=Conversation, conversation_id=pk, message_id=message_pk))
+
+
+def bot_owns(conversation: Conversation) -> bool:
+    return conversation.owner == Owner.BOT
 
 
 def announce_released(conversation: Conversation, agent_id: int | None) -> None:

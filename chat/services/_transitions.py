@@ -5,7 +5,7 @@ caller's transaction, on a conversation it holds (locked, or just written)."""
 from __future__ import annotations
 
 from chat import clock
-from chat.choices import ConversationStatus, EventType
+from chat.choices import ConversationStatus, EventType, Owner
 from chat.models import Conversation
 from chat.services._core import (
     announce_waiting,
@@ -17,12 +17,20 @@ from chat.services._core import (
 
 
 def reopen(conversation: Conversation, *, actor) -> None:
+    """Back to its assignee, else to the bot that resolved it (if the inbox's bot is still on),
+    else to the queue."""
     now = clock.now()
-    status = ConversationStatus.OPEN if conversation.assignee_id else ConversationStatus.WAITING
+    bot = conversation.owner == Owner.BOT and not conversation.assignee_id and conversation.inbox.bot_enabled
+    status = ConversationStatus.OPEN if conversation.assignee_id or bot else ConversationStatus.WAITING
+    owner = Owner.BOT if bot else Owner.HUMAN
     Conversation.objects.filter(pk=conversation.pk).update(
-        status=status, resolved_at=None, waiting_since=now if status == ConversationStatus.WAITING else None
+        status=status,
+        owner=owner,
+        resolved_at=None,
+        waiting_since=now if status == ConversationStatus.WAITING else None,
+        bot_unhelpful=0,
     )
-    conversation.status = status
+    conversation.status, conversation.owner = status, owner
     record(conversation, EventType.REOPENED, actor=actor)
     broadcast_conversation(conversation)
     append_system_message(conversation, "The conversation was reopened.", now=now)

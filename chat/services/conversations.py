@@ -8,11 +8,11 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 
 from chat import clock, events, realtime, sla
-from chat.choices import ConversationStatus, EventType
+from chat.choices import ConversationStatus, EventType, Owner
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation
 from chat.payloads import user_name
@@ -38,16 +38,28 @@ def _joined(conversation: Conversation, agent: AbstractBaseUser, *, now: datetim
     append_system_message(conversation, f"{user_name(agent)} joined the conversation.", now=now)
 
 
+def _bot_lets_go(conversation: Conversation, agent: AbstractBaseUser | None, *, now: datetime) -> None:
+    """An agent takes a conversation the bot holds (claim, assign, transfer): the handoff is
+    recorded with the reason ``agent_took_over`` (chat.services.bot)."""
+    if conversation.owner == Owner.BOT:
+        from chat.services.bot import take_over
+
+        take_over(conversation, agent=agent, now=now)
+
+
+# Claimable: waiting in the queue, or held by the bot (an agent taking it over).
+CLAIMABLE = Q(status=ConversationStatus.WAITING) | Q(status=ConversationStatus.OPEN, owner=Owner.BOT)
+
+
 def conversation_claim(*, conversation: Conversation, agent: AbstractBaseUser) -> Conversation:
-    """Take a waiting conversation. Of two agents claiming at once exactly one wins.
+    """Take a waiting conversation, or take one over from the bot. Of two agents claiming at
+    once exactly one wins.
 
     The guard is in the UPDATE's WHERE clause, so the database decides the race.
     """
     now = clock.now()
     with transaction.atomic():
-        won = Conversation.objects.filter(
-            pk=conversation.pk, status=ConversationStatus.WAITING, assignee__isnull=True
-        ).update(
+        won = Conversation.objects.filter(CLAIMABLE, pk=conversation.pk, assignee__isnull=True).update(
             status=ConversationStatus.OPEN,
             assignee=agent,
             assigned_at=now,
@@ -61,6 +73,7 @@ def conversation_claim(*, conversation: Conversation, agent: AbstractBaseUser) -
                 raise ServiceError("invalid_state", "The conversation is resolved.", status=409)
             raise ServiceError("already_claimed", "Another agent already took this conversation.", status=409)
         conversation = locked(conversation)
+        _bot_lets_go(conversation, agent, now=now)  # the update left the owner: read under the lock
         record(conversation, EventType.CLAIMED, actor=agent)
         broadcast_conversation(conversation)
         _joined(conversation, agent, now=now)
@@ -96,6 +109,7 @@ def conversation_assign(
             return conversation
         was_waiting = conversation.status == ConversationStatus.WAITING
         previous = conversation.assignee_id
+        _bot_lets_go(conversation, actor, now=now)
         _hand_to(conversation, agent, now=now, auto=auto)
         record(conversation, EventType.ASSIGNED, actor=actor, payload={"to_agent": agent.pk, "auto": auto})
         announce_released(conversation, previous)
@@ -150,6 +164,7 @@ def conversation_transfer(
             broadcast_message(conversation, note_message)
             mention(conversation, note_message, author=actor)
         announce_released(conversation, conversation.assignee_id)
+        _bot_lets_go(conversation, actor, now=now)
         if to_agent is not None:
             _hand_to(conversation, to_agent, now=now, auto=False)
             payload = {"from_agent": conversation.assignee_id, "to_agent": to_agent.pk, "note": note}
@@ -219,7 +234,7 @@ def conversation_set_pending(*, conversation: Conversation, actor: AbstractBaseU
         wanted = ConversationStatus.PENDING if pending else ConversationStatus.OPEN
         if conversation.status == wanted:
             return conversation
-        if pending and conversation.status != ConversationStatus.OPEN:
+        if pending and (conversation.status != ConversationStatus.OPEN or conversation.owner == Owner.BOT):
             raise ServiceError("invalid_state", "Only an open, assigned conversation can be set pending.", status=409)
         if not pending and conversation.status != ConversationStatus.PENDING:
             raise ServiceError("invalid_state", "The conversation is not pending.", status=409)

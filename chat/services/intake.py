@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from chat import clock, realtime, sla
-from chat.choices import ACTIVE_STATUSES, ConversationStatus, EventType
+from chat.choices import ACTIVE_STATUSES, ConversationStatus, EventType, Owner
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, Message
 from chat.services._core import (
@@ -125,18 +125,22 @@ def _start(
         else:
             created = True
             apply_prechat(contact, prechat, enforce_required=not offline)
+            # With the inbox's bot on, a live chat starts with the bot: open, unassigned, outside
+            # the queue, its SLA clocks not started (they start at the handoff, chat.services.bot).
+            bot = contact.inbox.bot_enabled and not offline
             conversation = Conversation.objects.create(
                 inbox_id=contact.inbox_id,
                 contact=contact,
-                status=ConversationStatus.WAITING,
+                status=ConversationStatus.OPEN if bot else ConversationStatus.WAITING,
+                owner=Owner.BOT if bot else Owner.HUMAN,
                 created_at=now,
-                waiting_since=now,
+                waiting_since=None if bot else now,
                 context=context,
                 team_id=team_id,
                 offline=offline,
             )
             conversation.number = conversation.pk + NUMBER_OFFSET
-            first_due, resolution_due = sla.due_times(conversation, start=now)
+            first_due, resolution_due = (None, None) if bot else sla.due_times(conversation, start=now)
             conversation.sla_first_response_due_at, conversation.sla_resolution_due_at = first_due, resolution_due
             Conversation.objects.filter(pk=conversation.pk).update(
                 number=conversation.number, sla_first_response_due_at=first_due, sla_resolution_due_at=resolution_due
@@ -144,6 +148,8 @@ def _start(
             created_payload = {"team": team_id} if team_id else {}
             if offline:
                 created_payload["offline"] = True
+            if bot:
+                created_payload["owner"] = Owner.BOT
             record(conversation, EventType.CREATED, actor=contact, payload=created_payload)
             if offline:
                 pk = conversation.pk
@@ -151,8 +157,9 @@ def _start(
         conversation.contact = contact
         if created:
             broadcast_conversation(conversation)
-            broadcast_queue_positions(conversation.inbox_id)
-            announce_waiting(conversation, chosen_team=team_id is not None)
+            if conversation.owner == Owner.HUMAN:
+                broadcast_queue_positions(conversation.inbox_id)
+                announce_waiting(conversation, chosen_team=team_id is not None)
         message = None
         if text is not None:
             message = message_send(conversation=conversation, sender=contact, text=text, client_id=client_id).message

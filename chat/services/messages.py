@@ -16,11 +16,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from chat import clock, events, realtime
-from chat.choices import ConversationStatus, EventType, SenderKind
+from chat.choices import ConversationStatus, EventType, Owner, SenderKind
 from chat.errors import ServiceError, invalid
 from chat.models import Attachment, Contact, Conversation, Message
 from chat.payloads import user_name
 from chat.services._core import (
+    announce_bot_turn,
     append,
     broadcast_message,
     clean_client_id,
@@ -71,6 +72,8 @@ def message_send(
                 raise ServiceError("not_assigned", "Claim the conversation before replying to the contact.")
             if conversation.status == ConversationStatus.RESOLVED:
                 raise ServiceError("invalid_state", "Reopen the conversation before replying.")
+            if conversation.owner == Owner.BOT:
+                raise ServiceError("not_assigned", "The bot holds this conversation: take it over to reply.")
         files = _claimable_attachments(conversation, sender, attachment_ids) if attachment_ids else []
     except ServiceError:
         # A retry of a message stored before the state changed (or its files were attached)
@@ -100,6 +103,8 @@ def message_send(
                 reopen(conversation, actor=sender)
             elif is_contact and conversation.status == ConversationStatus.PENDING:
                 end_pending(conversation, actor=sender)
+            if is_contact and conversation.owner == Owner.BOT and conversation.status == ConversationStatus.OPEN:
+                announce_bot_turn(conversation, message)  # the bot answers on a thread of its own
     except IntegrityError:
         # Another request stored the same client_id first; answer as a retry would be.
         existing = _find_by_client_id(conversation, client_id, sender)

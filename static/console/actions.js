@@ -79,5 +79,23 @@ export function actions(app) {
     if (!app.send({ type, conversation: state.selected, ...extra }, { kind: "action" })) app.notify(gettext("Disconnected. Reconnecting…"), "error");
   }
 
-  return { select, open, act };
+  // Turn an agent's answer into a draft article of the knowledge base (edited and published in the admin).
+  async function draftArticle(conversation, message) {
+    const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
+    try {
+      const response = await fetch(`/api/conversations/${encodeURIComponent(conversation)}/article-draft/`, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+        body: JSON.stringify({ message_id: message }),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const article = await response.json();
+      app.notify(gettext("Draft article “%(title)s” saved: edit and publish it in the admin.", { title: article.title }), "info");
+    } catch (error) {
+      app.notify(gettext("The draft article could not be saved (%(status)s).", { status: error.message }), "error");
+    }
+  }
+
+  return { select, open, act, draftArticle };
 }

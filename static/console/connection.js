@@ -152,7 +152,7 @@ export function connection(app) {
     const selected = state.selected && state.conversations.get(state.selected);
     state.conversations = new Map();
     if (selected) app.upsert(selected);
-    const lists = [frame.queue, frame.mine, frame.others || [], frame.resolved || []];
+    const lists = [frame.queue, frame.mine, frame.bot || [], frame.others || [], frame.resolved || []];
     for (const list of lists) for (const c of list) app.upsert(c);
     if (!state.greetedOnce) {
       // What came in while the console was closed: the public entries not read yet.

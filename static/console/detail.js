@@ -3,8 +3,24 @@
  * whose options follow the live state (tags, colleagues' availability, the agent's own). */
 
 import { $, el } from "../shared/dom.js";
-import { gettext } from "../shared/i18n.js";
+import { gettext, gettext_noop } from "../shared/i18n.js";
 import { availabilityName, contactName, slaFlag, statusName, time } from "./format.js";
+
+// Why the bot handed a conversation over (chat.choices.HandoffReason).
+const HANDOFF = {
+  asked_for_human: gettext_noop("The visitor asked for a person."),
+  low_confidence: gettext_noop("The bot found no article that answers with confidence."),
+  not_helpful: gettext_noop("Two of the bot's answers in a row did not help."),
+  bot_error: gettext_noop("The bot failed, so it handed over at once."),
+  agent_took_over: gettext_noop("An agent took the conversation over from the bot."),
+};
+const HELPFUL = { true: gettext_noop("helpful"), false: gettext_noop("not helpful") };
+
+function articleLink(a) {
+  const li = el("li", {}, el("a", { href: a.url, target: "_blank", rel: "noopener", text: a.title }));
+  if (a.helpful != null) li.append(` (${gettext(HELPFUL[a.helpful])})`);
+  return li;
+}
 
 // A note's @mentions stand out; everything stays text nodes.
 function noteText(text) {
@@ -25,7 +41,7 @@ function attachmentLink(file) {
   return link;
 }
 
-function entry(m, c) {
+function entry(m, c, app) {
   const kind = m.is_private ? "note" : m.sender.kind;
   const li = el("li", { class: "msg " + kind + (m.pending ? " pending" : ""), "data-seq": m.seq || "" });
   if (m.sender.kind !== "system") {
@@ -40,6 +56,10 @@ function entry(m, c) {
   }
   if (m.text) li.append(m.is_private ? noteText(m.text) : el("p", { class: "msg-text", text: m.text }));
   for (const file of m.attachments || []) li.append(attachmentLink(file));
+  if (m.answer) li.append(el("ul", { class: "articles" }, articleLink({ ...m.answer.article, helpful: m.answer.helpful })));
+  if (m.sender.kind === "agent" && !m.is_private && !m.pending && m.id) {
+    li.append(el("button", { type: "button", class: "link draft", text: gettext("Draft article from this answer"), onclick: () => app.draftArticle(c.id, m.id) }));
+  }
   return li;
 }
 
@@ -68,6 +88,21 @@ export function detail(app) {
     );
   }
 
+  const claimLabel = $("claim").textContent;
+
+  // The bot's handoff: why, and the articles it offered (with the visitor's "Did that help?").
+  function renderHandoff(c) {
+    const h = c.handoff;
+    const box = $("handoff");
+    box.hidden = !h;
+    const key = h ? c.id + JSON.stringify(h) : "";
+    if (!h || box.dataset.key === key) return;
+    box.dataset.key = key;
+    const reason = gettext(HANDOFF[h.reason] || h.reason);
+    box.replaceChildren(el("strong", { text: gettext("Handed over by the bot") }), " ", el("span", { class: "reason", text: reason }));
+    if (h.articles && h.articles.length) box.append(el("p", { text: gettext("Articles the bot offered:") }), el("ul", { class: "articles" }, ...h.articles.map(articleLink)));
+  }
+
   let lastRendered = "";
   function renderDetail(scroll) {
     const c = state.selected && state.conversations.get(state.selected);
@@ -82,9 +117,12 @@ export function detail(app) {
     if (c.team) meta.push(gettext("%(name)s team", { name: c.team.name }));
     if (c.inbox) meta.push(c.inbox.name);
     $("conv-meta").textContent = meta.join(" · ");
-    $("claim").hidden = c.status !== "waiting";
+    const bot = c.owner === "bot" && c.status === "open";
+    $("claim").hidden = c.status !== "waiting" && !bot;
+    $("claim").textContent = bot ? gettext("Take over") : claimLabel;
+    renderHandoff(c);
     $("accept").hidden = !(app.isMine(c) && c.auto_assigned && !c.accepted_at);
-    $("pending").hidden = c.status !== "open";
+    $("pending").hidden = c.status !== "open" || bot;
     $("unpend").hidden = c.status !== "pending";
     $("priority").value = String(c.priority ?? 1);
     $("priority").disabled = c.status === "resolved";
@@ -103,7 +141,9 @@ export function detail(app) {
       ? gettext("Private note: only agents see it. @username notifies a colleague…")
       : c.status === "waiting"
         ? gettext("Claim the conversation to reply; private notes work any time.")
-        : gettext("Reply to the visitor…");
+        : bot
+          ? gettext("The bot answers this conversation: take it over to reply; private notes work any time.")
+          : gettext("Reply to the visitor…");
     $("send").textContent = note ? gettext("Add note") : gettext("Send");
 
     const list = $("transcript");
@@ -114,7 +154,7 @@ export function detail(app) {
     const key = `${c.id}|${tr.messages.length}|${tr.lastSeq}|${pending.length}|${tr.loading}|${tr.loadError}|${c.contact_last_read_seq}`;
     if (key !== lastRendered) {
       lastRendered = key;
-      const entries = tr.messages.concat(pending).map((m) => entry(m, c));
+      const entries = tr.messages.concat(pending).map((m) => entry(m, c, app));
       if (tr.loading && !tr.messages.length) entries.push(el("li", { class: "msg system", text: gettext("Loading the transcript…") }));
       else if (tr.loadError) entries.push(el("li", { class: "msg system error", text: tr.loadError }));
       else if (!entries.length) entries.push(el("li", { class: "msg system", text: gettext("No messages yet.") }));

@@ -11,7 +11,7 @@ export function createState(availability) {
     unread: new Map(), // id -> messages from the contact not seen yet
     mentioned: new Set(), // conversations where someone @mentioned me, not opened since
     selected: null,
-    view: "team",
+    view: "team", // team | all | bot | resolved
     teams: [],
     tags: [],
     canned: [],
@@ -31,6 +31,7 @@ export function conversations(app) {
   const views = {
     team: (c) => ACTIVE.has(c.status) && c.team && state.teams.includes(c.team.id),
     all: (c) => ACTIVE.has(c.status),
+    bot: (c) => ACTIVE.has(c.status) && c.owner === "bot", // the bot answers; read-only until taken over
     resolved: (c) => c.status === "resolved",
   };
 

@@ -105,7 +105,24 @@ export function actions(app) {
     if (!app.socket.send({ type: "rate", score, comment: comment || "" }, { kind: "rate", comment: !!comment })) app.socket.connect();
   }
 
-  return { ...rest(app), grow, submit, submitForm, typed, stopTyping, markRead, scale, rate };
+  // "Did that help?" on a bot's answer; the buttons go at once (the server keeps the first answer).
+  function feedback(m, helpful) {
+    if (app.socket.send({ type: "bot.feedback", message: m.id, helpful }, { kind: "feedback" })) {
+      m.answer = { ...m.answer, helpful };
+      app.saveTranscript();
+      app.render();
+    }
+  }
+
+  // The Help tab's module loads on first use: it is not part of the widget's first download.
+  async function showHelp() {
+    state.view = "help";
+    if (!ui.help) (await import("./help.js")).mount(app);
+    app.draw();
+    app.focusView();
+  }
+
+  return { ...rest(app), grow, submit, submitForm, typed, stopTyping, markRead, scale, rate, feedback, showHelp };
 }
 
 // The REST calls, with the visitor's token.

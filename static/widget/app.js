@@ -60,7 +60,7 @@ export async function start(config, queued) {
 
   function focusView() {
     const form = app.form();
-    const target = state.view === "history" ? ui.back : form === "offline" ? ui.off : form === "prechat" ? ui.pre : null;
+    const target = state.view === "history" ? ui.back : state.view === "help" ? ui.help : form === "offline" ? ui.off : form === "prechat" ? ui.pre : null;
     (target ? target.querySelector("input,select,textarea") || target : ui.input).focus();
   }
 

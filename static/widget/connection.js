@@ -45,6 +45,7 @@ export function connection(app) {
         state.contact = frame.contact;
         state.greeting = frame.greeting || "";
         if (frame.survey) state.survey = frame.survey;
+        state.bot = frame.bot;
         if (frame.widget) store.set("cfg", (state.cfg = { prechat: [], teams: [], ...frame.widget }));
         if (frame.availability) store.set("availability", (state.availability = frame.availability));
         if (frame.conversation) {
@@ -75,6 +76,9 @@ export function connection(app) {
         break;
       case "conversation.updated":
         app.updated(frame.conversation);
+        break;
+      case "bot.handoff.ack":
+        app.adopt(frame.conversation);
         break;
       case "queue.position":
         if (here && c.status === "waiting") {

@@ -56,7 +56,7 @@ export function createState(store) {
     outbox: (store.get("outbox") || []).filter((m) => m && typeof m.client_id === "string"),
     uploads: [], // files being uploaded: {key, name}
     failed: [], // messages the server refused for good, shown with the reason
-    view: "chat", // chat | history
+    view: "chat", // chat | history | help
     history: null,
     open: false,
     ready: false, // authenticated on the current socket
@@ -171,6 +171,7 @@ export function conversation(app) {
       text: msg.text,
       attachments: msg.attachments || [],
       created_at: msg.created_at,
+      answer: msg.answer,
     });
     if (!replay && msg.seq > state.lastSeq + 1) app.resume(); // a gap: fetch what is missing
     advance(0);

@@ -13,6 +13,7 @@ const PATHS = {
   download: "M12 3v12M7 10l5 5 5-5M5 21h14",
   clip: "M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.5 3.5 0 0 1 5 5l-8.6 8.6a2 2 0 0 1-2.8-2.8l7.9-7.9",
   file: "M14 3H6v18h12V7zM14 3v4h4",
+  help: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.7M12 17v.01",
 };
 
 // Line icons drawn here (no icon font, no emoji font needed).
@@ -54,6 +55,8 @@ function panel(app) {
     ui.status = el("p", { class: "status", id: "hd-status" });
     ui.avatar = el("span", { class: "av", "aria-hidden": "true", hidden: "" });
     ui.historyButton = el("button", { class: "x", type: "button", onclick: app.showHistory }, icon("history"));
+    ui.helpButton = el("button", { class: "x", type: "button", onclick: app.showHelp }, icon("help"));
+    ui.human = el("button", { class: "link", type: "button", onclick: () => app.socket.send({ type: "bot.handoff" }, { kind: "handoff" }) });
     ui.downloadButton = el("button", { class: "x", type: "button", onclick: app.downloadTranscript }, icon("download"));
     ui.lang = el("button", { class: "x", type: "button", onclick: () => app.setLocale(SWITCH[app.locale][2]) });
     ui.close = el("button", { class: "x close", type: "button", text: "×", onclick: app.close });
@@ -97,7 +100,7 @@ function panel(app) {
     ui.panel = el(
       "section",
       { class: "panel", id: "hd-panel", role: "dialog", "aria-labelledby": "hd-title", "aria-describedby": "hd-status", hidden: "" },
-      el("header", {}, ui.avatar, el("div", {}, ui.title, ui.status), ui.historyButton, ui.downloadButton, ui.lang, ui.close),
+      el("header", {}, ui.avatar, el("div", {}, ui.title, ui.status), ui.helpButton, ui.historyButton, ui.downloadButton, ui.lang, ui.close),
       ui.log,
       ui.pre,
       ui.off,
@@ -108,6 +111,7 @@ function panel(app) {
       ui.tools,
       ui.notice,
       ui.done,
+      ui.human,
       ui.compose,
     );
     ui.panel.addEventListener("keydown", (e) => {
@@ -136,6 +140,8 @@ function panel(app) {
     aria(ui.close, gettext("Close chat"));
     aria(ui.historyButton, gettext("Past conversations"));
     ui.historyButton.title = gettext("Past conversations");
+    aria(ui.helpButton, (ui.helpButton.title = gettext("Help")));
+    ui.human.textContent = gettext("Talk to a person");
     aria(ui.downloadButton, gettext("Download the transcript"));
     ui.downloadButton.title = gettext("Download the transcript");
     ui.lang.textContent = other;
@@ -246,6 +252,19 @@ function drawing(app) {
     return li;
   }
 
+  // A bot's answer: its text, the article as a link, and "Did that help?" while the bot holds the chat.
+  function answer(m, c, support) {
+    const a = m.answer;
+    const ask = a.helpful == null && isActive(c) && c.owner === "bot";
+    const known = nodes.get(m.id);
+    if (known && known.sig === ask) return known.node;
+    const yn = (helpful, text) => el("button", { type: "button", class: "link", text, onclick: () => app.feedback(m, helpful) });
+    const li = el("li", { class: "m bot" }, el("span", { class: "who", text: m.sender.name || support }), el("p", { text: m.text }), el("a", { href: a.article.url, target: "_blank", rel: "noopener", text: a.article.title }));
+    if (ask) li.append(el("div", { class: "fb" }, gettext("Did that help?"), yn(true, gettext("Yes")), yn(false, gettext("No"))));
+    nodes.set(m.id, { sig: ask, node: li });
+    return li;
+  }
+
   function statusLine() {
     const c = state.conversation;
     if (!state.ready) {
@@ -260,7 +279,8 @@ function drawing(app) {
       return typeof wait === "number" && wait >= 60 ? line + " " + gettext("About %(minutes)s min.", { minutes: Math.round(wait / 60) }) : line;
     }
     if (c.status === "resolved") return gettext("This conversation is resolved. Write again to start a new one.");
-    return c.assignee && c.assignee.name ? gettext("You are chatting with %(name)s.", { name: c.assignee.name }) : "";
+    const name = c.assignee ? c.assignee.name : c.owner === "bot" && state.bot && state.bot.name;
+    return name ? gettext("You are chatting with %(name)s.", { name }) : "";
   }
 
   let renderTimer = 0;
@@ -298,12 +318,15 @@ function drawing(app) {
       if (focused && !ui.root.contains(focused)) app.focusView();
     }
     const history = state.view === "history";
-    const shown = history ? "" : app.form();
-    const chat = !history && !shown;
+    const shown = state.view !== "chat" ? "" : app.form();
+    const chat = state.view === "chat" && !shown;
     const hadFocus = ui.root.activeElement;
     ui.pre.hidden = shown !== "prechat";
     ui.off.hidden = shown !== "offline";
     ui.hist.hidden = !history;
+    if (ui.help) ui.help.hidden = state.view !== "help";
+    ui.helpButton.hidden = state.view === "help";
+    ui.human.hidden = !(chat && isActive(c) && c.owner === "bot");
     ui.log.hidden = ui.compose.hidden = !chat;
     ui.clip.hidden = !isActive(c) || !state.token;
     ui.historyButton.hidden = !state.token || history;
@@ -354,6 +377,7 @@ function drawing(app) {
     state.messages.forEach((m) => {
       const key = m.id;
       if (m.sender.kind === "system") items.push(bubble(key, "sys", "", app.serverText(m.text)));
+      else if (m.answer) items.push(answer(m, c, support));
       else if (m.sender.kind === "contact") items.push(bubble(key, "me", "", m.text, m.seq <= agentRead ? gettext("Seen") : gettext("Delivered"), m.attachments));
       else items.push(bubble(key, "", m.sender.name || support, m.text, "", m.attachments));
     });

@@ -32,6 +32,9 @@ WIDGET_BUDGET_BYTES = 25 * 1024
 YEAR = "max-age=315360000, public, immutable"
 # Names a script uses for another static file: imports (static, dynamic) and new URL("./x", base).
 REFERENCE = re.compile(r"""(?:\bfrom\s*|\bimport\(\s*|new URL\(\s*)["'](\.{1,2}/[^"']+)["']""")
+# What loads at start: static imports and new URL(...); a module's dynamic import("./x") loads later
+# (the widget's Help tab), so it is not part of the first download.
+AT_START = re.compile(r"""(?:\bfrom\s*|new URL\(\s*)["'](\.{1,2}/[^"']+)["']""")
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +61,15 @@ def manifest(root: Path) -> dict[str, str]:
     return json.loads((root / "staticfiles.json").read_text())["paths"]
 
 
-def references(root: Path, name: str) -> list[str]:
+def references(root: Path, name: str, pattern: re.Pattern = REFERENCE) -> list[str]:
     """The static names the file `name` (as stored under `root`) refers to."""
     text = (root / name).read_text()
-    return [normpath(join(dirname(name), ref)) for ref in REFERENCE.findall(text)]
+    return [normpath(join(dirname(name), ref)) for ref in pattern.findall(text)]
 
 
 def widget_files(root: Path) -> list[str]:
-    """Every file a visitor's browser fetches from STATIC_ROOT for the widget, from the stable loader on."""
+    """Every file a visitor's browser fetches from STATIC_ROOT for the widget at start, from the
+    stable loader on (modules imported dynamically, on first use, are not among them)."""
     seen: list[str] = []
     todo = ["widget/loader.js"]
     while todo:
@@ -74,7 +78,7 @@ def widget_files(root: Path) -> list[str]:
             continue
         seen.append(name)
         if name.endswith(".js"):
-            todo.extend(references(root, name))
+            todo.extend(references(root, name, AT_START))
     return seen
 
 
@@ -121,7 +125,20 @@ def test_a_visitor_downloads_the_widget_within_its_budget(collected, client):
     sizes = {name: len(gzip.compress((collected / name).read_bytes(), 9)) for name in widget_files(collected)}
     sizes["/jsi18n/widget/zh-hans.json"] = len(gzip.compress(catalogue, 9))  # a visitor whose browser asks for Chinese
     assert "widget/widget.css" not in sizes and any(name.startswith("widget/widget.") for name in sizes)
+    assert not any(name.startswith("widget/help.") for name in sizes)  # the Help tab loads on first use
     assert sum(sizes.values()) <= WIDGET_BUDGET_BYTES, sizes
+
+
+def test_collected_scripts_leave_out_their_comment_lines_only(collected):
+    hashed = manifest(collected)
+    source = (ROOT / "static" / "widget" / "state.js").read_text()
+    stored = (collected / hashed["widget/state.js"]).read_text()
+    assert "// " in source and "\n// " not in stored and "/** " not in stored
+    kept = [line for line in source.splitlines() if not line.lstrip().startswith(("//", "/*", "*"))]
+    # The same code, line for line (imports name the hashed files).
+    unhashed = [re.sub(r"\.[0-9a-f]{12}\.js", ".js", line) for line in stored.splitlines()]
+    assert unhashed == kept
+    assert (collected / "widget/loader.js").read_text().startswith("/*! Helpdesk chat widget")
 
 
 def test_the_widget_runs_from_collected_files_on_another_origin(

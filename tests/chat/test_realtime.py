@@ -17,12 +17,12 @@ from chat import realtime
 
 async def test_a_database_thread_hands_its_publishes_to_the_loop_that_awaits_it():
     loop = asyncio.get_running_loop()
-    found = await database_sync_to_async(realtime._waiting_loop)()
+    found = await database_sync_to_async(realtime.waiting_loop)()
     assert found is loop, "asgiref's SyncToAsync.threadlocal no longer names the waiting loop (slow path)"
 
 
 def test_outside_a_server_there_is_no_waiting_loop():
-    assert realtime._waiting_loop() is None
+    assert realtime.waiting_loop() is None
 
 
 @pytest.mark.shared

@@ -50,7 +50,8 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("seed_demo refuses to run with HELPDESK_ENV=production.")
         origins = ["http://127.0.0.1:8000", "http://localhost:8000", *origin]
-        inbox, _ = Inbox.objects.get_or_create(name="Demo website")
+        # The demo shop answers with its bot first (docs/bot.md); an existing inbox keeps its choice.
+        inbox, _ = Inbox.objects.get_or_create(name="Demo website", defaults={"bot_enabled": True})
         inbox.allowed_origins = sorted(set(inbox.allowed_origins) | set(origins))
         inbox.save(update_fields=["allowed_origins"])
         # An SLA so the console shows its warnings: first reply in 5 minutes, any time of day.
