@@ -1,4 +1,5 @@
-"""The REST API has budgets per agent, per widget token and per address; a refusal says how long to wait."""
+"""The REST API has budgets per agent, per widget token and per address; a refusal says how long to wait.
+Without a sign-in the agent API answers 401, as documented."""
 
 from __future__ import annotations
 
@@ -50,3 +51,18 @@ def test_a_widget_token_has_a_budget_and_new_tokens_do_not_buy_more(small_budget
     assert_rate_limited(client.get(url, HTTP_AUTHORIZATION=f"Bearer {third.token}"))
     elsewhere = APIClient(REMOTE_ADDR="198.51.100.4")
     assert elsewhere.get(url, HTTP_AUTHORIZATION=f"Bearer {third.token}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/conversations/", "/api/search/?q=refund", "/api/articles/"])
+def test_a_missing_sign_in_is_401_not_authenticated(path):
+    response = APIClient().get(path)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Session")
+
+
+def test_a_signed_in_user_who_may_not_is_403(make_agent):
+    outsider = make_agent("otto", inboxes=[])
+    client = APIClient()
+    client.force_authenticate(outsider)
+    assert client.get("/api/conversations/00000000-0000-4000-8000-000000000000/").status_code in (403, 404)
