@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
-from chat import clock, events, realtime, signals
+from chat import clock, events, notices, realtime, signals
 from chat.choices import ActorKind, SenderKind
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, ConversationEvent, Message
@@ -136,6 +136,8 @@ def append(
     client_id: str | None = None,
     is_private: bool = False,
     now: datetime | None = None,
+    code: str = "",
+    params: dict[str, str] | None = None,
 ) -> Message:
     """Store one transcript entry with the next sequence number (inside the caller's atomic)."""
     now = now or clock.now()
@@ -152,6 +154,8 @@ def append(
         sender_user=sender_user,
         sender_name=sender_name,
         text=text,
+        code=code,
+        params=params or {},
         is_private=is_private,
         created_at=now,
     )
@@ -170,9 +174,17 @@ def append(
     return message
 
 
-def append_system_message(conversation: Conversation, text: str, *, now: datetime | None = None) -> Message:
-    """The one place a system notice enters a transcript (and is broadcast after commit)."""
-    message = append(conversation, sender_kind=SenderKind.SYSTEM, text=text, now=now)
+def append_system_message(
+    conversation: Conversation, code: str, params: dict[str, Any] | None = None, *, now: datetime | None = None
+) -> Message:
+    """The one place a system notice enters a transcript (and is broadcast after commit).
+
+    It is stored as a code of ``chat.notices`` with its parameters, which every reader renders in
+    its own language; ``text`` keeps the English rendering for search and older clients.
+    """
+    params = notices.check(code, params)
+    text = notices.english(code, params)
+    message = append(conversation, sender_kind=SenderKind.SYSTEM, text=text, code=code, params=params, now=now)
     broadcast_message(conversation, message)
     return message
 

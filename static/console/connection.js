@@ -3,6 +3,7 @@
 
 import { $ } from "../shared/dom.js";
 import { gettext, gettext_noop } from "../shared/i18n.js";
+import { messageText } from "../shared/notices.js";
 import { Socket } from "../shared/socket.js";
 import { contactName } from "./format.js";
 import { inQueue } from "./state.js";
@@ -170,7 +171,7 @@ export function connection(app) {
 
   function live(msg) {
     if (msg.sender.kind === "agent" && msg.client_id) state.pending.delete(msg.client_id);
-    state.previews.set(msg.conversation, (msg.is_private ? gettext("Note: ") : "") + msg.text);
+    state.previews.set(msg.conversation, (msg.is_private ? gettext("Note: ") : "") + messageText(msg));
     const c = state.conversations.get(msg.conversation);
     if (c) {
       c.last_seq = Math.max(c.last_seq || 0, msg.seq);

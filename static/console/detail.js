@@ -4,6 +4,7 @@
 
 import { $, el } from "../shared/dom.js";
 import { gettext } from "../shared/i18n.js";
+import { messageText } from "../shared/notices.js";
 import { availabilityName, contactName, slaFlag, statusName, time } from "./format.js";
 
 // A note's @mentions stand out; everything stays text nodes.
@@ -38,7 +39,8 @@ function entry(m, c) {
     }
     li.append(head);
   }
-  if (m.text) li.append(m.is_private ? noteText(m.text) : el("p", { class: "msg-text", text: m.text }));
+  const text = messageText(m);
+  if (text) li.append(m.is_private ? noteText(text) : el("p", { class: "msg-text", text }));
   for (const file of m.attachments || []) li.append(attachmentLink(file));
   return li;
 }

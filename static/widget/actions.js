@@ -115,7 +115,7 @@ function rest(app) {
   const { state, ui } = app;
 
   async function call(path, options) {
-    const response = await fetch(app.config.apiUrl + path, { ...options, headers: { Authorization: "Bearer " + state.token, ...(options && options.headers) } });
+    const response = await fetch(app.config.apiUrl + path, { ...options, headers: { Authorization: "Bearer " + state.token, "Accept-Language": app.locale, ...(options && options.headers) } });
     if (!response.ok) {
       let message = response.statusText;
       try {

@@ -2,6 +2,7 @@
 
 import { uuid } from "../shared/dom.js";
 import { gettext } from "../shared/i18n.js";
+import { messageText } from "../shared/notices.js";
 
 // Storage of the host origin under the inbox's prefix, with a memory copy when storage is refused.
 export function createStore(prefix) {
@@ -169,6 +170,8 @@ export function conversation(app) {
       client_id: msg.client_id,
       sender: msg.sender,
       text: msg.text,
+      code: msg.code,
+      params: msg.params,
       attachments: msg.attachments || [],
       created_at: msg.created_at,
     });
@@ -177,7 +180,7 @@ export function conversation(app) {
     if (fresh) {
       app.emit("message", { id: msg.id, conversation: msg.conversation, sender: msg.sender, text: msg.text, attachments: msg.attachments || [] });
       if (msg.sender.kind !== "contact") {
-        app.announce(gettext("%(name)s: %(text)s", { name: msg.sender.name || gettext("Support"), text: app.serverText(msg.text) }));
+        app.announce(gettext("%(name)s: %(text)s", { name: msg.sender.name || gettext("Support"), text: messageText(msg) }));
       }
     }
     saveTranscript();

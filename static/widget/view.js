@@ -3,6 +3,7 @@
 
 import { el } from "../shared/dom.js";
 import { gettext, gettext_noop } from "../shared/i18n.js";
+import { messageText } from "../shared/notices.js";
 import { size } from "./actions.js";
 import { defaultText } from "./locale.js";
 import { isActive } from "./state.js";
@@ -353,7 +354,7 @@ function drawing(app) {
     const sending = gettext("Sending…");
     state.messages.forEach((m) => {
       const key = m.id;
-      if (m.sender.kind === "system") items.push(bubble(key, "sys", "", app.serverText(m.text)));
+      if (m.sender.kind === "system") items.push(bubble(key, "sys", "", messageText(m)));
       else if (m.sender.kind === "contact") items.push(bubble(key, "me", "", m.text, m.seq <= agentRead ? gettext("Seen") : gettext("Delivered"), m.attachments));
       else items.push(bubble(key, "", m.sender.name || support, m.text, "", m.attachments));
     });
