@@ -56,7 +56,7 @@ export function createState(store) {
     lastSeq: 0, // every public message up to this seq has been received
     outbox: (store.get("outbox") || []).filter((m) => m && typeof m.client_id === "string"),
     uploads: [], // files being uploaded: {key, name}
-    failed: [], // messages the server refused for good, shown with the reason
+    failed: [], // messages the server refused for good, shown with the reason where they were sent
     view: "chat", // chat | history
     history: null,
     open: false,
@@ -138,6 +138,7 @@ export function conversation(app) {
   }
 
   const maxSeq = () => (state.messages.length ? state.messages[state.messages.length - 1].seq : 0);
+  const fail = (text, reason) => state.failed.push({ text, reason, at: maxSeq() }); // after the last message seen
   const readMark = () => Math.max(state.readSent, (state.conversation && state.conversation.contact_last_read_seq) || 0);
   const unreadCount = () => state.messages.filter((m) => m.sender.kind !== "contact" && m.seq > readMark()).length;
   const offline = () => state.availability && !(state.availability.open && state.availability.agents_online);
@@ -193,7 +194,7 @@ export function conversation(app) {
     else if (!isActive(c) && conversation.status !== "resolved") follow(conversation); // started in another tab
   }
 
-  return { adopt, follow, forgetConversation, saveTranscript, advance, maxSeq, readMark, unreadCount, offline, form, receive, updated };
+  return { adopt, follow, forgetConversation, saveTranscript, advance, maxSeq, fail, readMark, unreadCount, offline, form, receive, updated };
 }
 
 export function outbox(app) {

@@ -16,14 +16,17 @@ const PATHS = {
   file: "M14 3H6v18h12V7zM14 3v4h4",
 };
 
-// Line icons drawn here (no icon font, no emoji font needed).
+// A face for the survey (mood -2 to 2 bends its mouth): the widget needs no emoji font.
+const FACE = "M3 12a9 9 0 1 0 18 0 9 9 0 1 0-18 0M9 9.5h0M15 9.5h0M8 ";
+
+// Line icons drawn here (no icon font, no emoji font needed): a name of PATHS, or a path.
 function icon(name) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("aria-hidden", "true");
   const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", PATHS[name]);
+  path.setAttribute("d", PATHS[name] || name);
   svg.append(path);
   return svg;
 }
@@ -323,7 +326,7 @@ function drawing(app) {
       if (resolved && c.rating) ui.rate.replaceChildren(el("p", { text: gettext("Thank you for your rating!") }));
       else if (resolved) {
         const question = app.serverText(survey.question || defaultText("rateQuestion"), "rateQuestion");
-        const buttons = app.scale(survey.scale).map(([n, face, label]) => el("button", { type: "button", "aria-label": label, text: face, onclick: () => app.rate(n) }));
+        const buttons = app.scale(survey.scale).map(([n, face, label]) => el("button", { type: "button", "aria-label": label, onclick: () => app.rate(n) }, typeof face == "string" ? face : icon(FACE + (15 - face / 2) + "q4 " + face * 2 + " 8 0")));
         ui.rate.replaceChildren(el("p", { id: "hd-rate", text: question }), el("div", { class: "stars", role: "group", "aria-labelledby": "hd-rate" }, ...buttons));
       } else ui.rate.replaceChildren();
     }
@@ -352,17 +355,21 @@ function drawing(app) {
     if (!state.messages.length && chat) items.push(bubble("greeting", "", support, app.serverText(state.greeting || defaultText("greeting"), "greeting")));
     const agentRead = (c && c.agent_last_read_seq) || 0;
     const sending = gettext("Sending…");
+    // A refused message or file stays where it was sent, above what came after it.
+    const failed = state.failed.map((m, i) => [m.at, bubble("f" + i, "me failed", "", m.text, gettext("Not sent: %(reason)s", { reason: m.reason }))]);
+    const flush = (seq) => { while (failed.length && failed[0][0] < seq) items.push(failed.shift()[1]); };
     state.messages.forEach((m) => {
+      flush(m.seq);
       const key = m.id;
       if (m.sender.kind === "system") items.push(bubble(key, "sys", "", messageText(m)));
       else if (m.sender.kind === "contact") items.push(bubble(key, "me", "", m.text, m.seq <= agentRead ? gettext("Seen") : gettext("Delivered"), m.attachments));
       else items.push(bubble(key, "", m.sender.name || support, m.text, "", m.attachments));
     });
+    flush(Infinity);
     for (const m of state.outbox) {
       if (!m.conversation || (c && m.conversation === c.id)) items.push(bubble(m.client_id, "me pending", "", m.text, sending, m.files));
     }
     for (const u of state.uploads) items.push(bubble(u.key, "me pending", "", gettext("Uploading %(name)s…", { name: u.name }), sending));
-    state.failed.forEach((m, i) => items.push(bubble("f" + i, "me failed", "", m.text, gettext("Not sent: %(reason)s", { reason: m.reason }))));
     if (nodes.size > items.length + 50) {
       const keep = new Set(items);
       for (const [k, v] of nodes) if (!keep.has(v.node)) nodes.delete(k);
