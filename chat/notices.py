@@ -1,13 +1,13 @@
 """System messages as codes with parameters, and their one set of templates (rule 11).
 
 A system message stores a ``code`` and its ``params``; every reader sees it rendered in its own
-language: the widget and the console from the djangojs catalogue (static/shared/notices.js holds
+language: the widget and the console from the djangojs catalogue (static/shared/i18n.js holds
 the same templates, and a test keeps the two equal), e-mails, transcripts and the conversation page
 from Django's catalogue. The message's ``text`` keeps the English rendering, for search and for
 clients that know no codes. A template's parameters are data (an agent's or a team's name) and are
 never translated.
 
-Adding a notice: add its code and English template here and in static/shared/notices.js, then run
+Adding a notice: add its code and English template here and in static/shared/i18n.js, then run
 ``makemessages`` for both domains (django and djangojs), translate, and ``compilemessages``.
 """
 

@@ -2,8 +2,7 @@
  * inbound frame does is here; the socket's lifecycle (backoff, ping, replies) is shared/socket.js. */
 
 import { $ } from "../shared/dom.js";
-import { gettext, gettext_noop } from "../shared/i18n.js";
-import { messageText } from "../shared/notices.js";
+import { gettext, gettext_noop, messageText } from "../shared/i18n.js";
 import { Socket } from "../shared/socket.js";
 import { contactName } from "./format.js";
 import { inQueue } from "./state.js";

@@ -3,8 +3,7 @@
  * whose options follow the live state (tags, colleagues' availability, the agent's own). */
 
 import { $, el } from "../shared/dom.js";
-import { gettext } from "../shared/i18n.js";
-import { messageText } from "../shared/notices.js";
+import { gettext, messageText } from "../shared/i18n.js";
 import { availabilityName, contactName, slaFlag, statusName, time } from "./format.js";
 
 // A note's @mentions stand out; everything stays text nodes.

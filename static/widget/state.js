@@ -1,8 +1,7 @@
 // The visitor's conversation, its cached transcript, and the outbox (kept until acknowledged).
 
 import { uuid } from "../shared/dom.js";
-import { gettext } from "../shared/i18n.js";
-import { messageText } from "../shared/notices.js";
+import { gettext, messageText } from "../shared/i18n.js";
 
 // Storage of the host origin under the inbox's prefix, with a memory copy when storage is refused.
 export function createStore(prefix) {
@@ -165,17 +164,7 @@ export function conversation(app) {
     state.seqs.add(msg.seq);
     let i = state.messages.length;
     while (i > 0 && state.messages[i - 1].seq > msg.seq) i -= 1;
-    state.messages.splice(i, 0, {
-      id: msg.id,
-      seq: msg.seq,
-      client_id: msg.client_id,
-      sender: msg.sender,
-      text: msg.text,
-      code: msg.code,
-      params: msg.params,
-      attachments: msg.attachments || [],
-      created_at: msg.created_at,
-    });
+    state.messages.splice(i, 0, msg); // kept as the server sent it (public, of this conversation)
     if (!replay && msg.seq > state.lastSeq + 1) app.resume(); // a gap: fetch what is missing
     advance(0);
     if (fresh) {

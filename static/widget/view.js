@@ -2,8 +2,7 @@
 // texts per language; and drawing the state into it (render() batches to the next tick, draw() draws now).
 
 import { el } from "../shared/dom.js";
-import { gettext, gettext_noop } from "../shared/i18n.js";
-import { messageText } from "../shared/notices.js";
+import { gettext, gettext_noop, messageText } from "../shared/i18n.js";
 import { size } from "./actions.js";
 import { defaultText } from "./locale.js";
 import { isActive } from "./state.js";
@@ -16,7 +15,7 @@ const PATHS = {
   file: "M14 3H6v18h12V7zM14 3v4h4",
 };
 
-// A face for the survey (mood -2 to 2 bends its mouth): the widget needs no emoji font.
+// The survey's face, its mouth bent by a mood of -2 to 2.
 const FACE = "M3 12a9 9 0 1 0 18 0 9 9 0 1 0-18 0M9 9.5h0M15 9.5h0M8 ";
 
 // Line icons drawn here (no icon font, no emoji font needed): a name of PATHS, or a path.
@@ -31,8 +30,8 @@ function icon(name) {
   return svg;
 }
 
-// The language switch names the other language in that language, whatever the current one is.
-const SWITCH = { en: ["中文", "切换到中文", "zh-Hans"], "zh-Hans": ["EN", "Switch to English", "en"] };
+// The language switch names the other language in that language (its name is what it shows).
+const SWITCH = { en: ["中文", "切换到中文", "zh-Hans"], "zh-Hans": ["English", "Switch to English", "en"] };
 
 function panel(app) {
   const { state, ui } = app;
@@ -143,7 +142,7 @@ function panel(app) {
     aria(ui.downloadButton, gettext("Download the transcript"));
     ui.downloadButton.title = gettext("Download the transcript");
     ui.lang.textContent = other;
-    ui.lang.setAttribute("aria-label", switchLabel);
+    ui.lang.title = switchLabel;
     ui.lang.setAttribute("lang", otherLang);
     ui.back.textContent = "← " + gettext("Back to the chat");
     aria(ui.commentBox, gettext("Add a comment (optional)"));
@@ -355,9 +354,11 @@ function drawing(app) {
     if (!state.messages.length && chat) items.push(bubble("greeting", "", support, app.serverText(state.greeting || defaultText("greeting"), "greeting")));
     const agentRead = (c && c.agent_last_read_seq) || 0;
     const sending = gettext("Sending…");
-    // A refused message or file stays where it was sent, above what came after it.
-    const failed = state.failed.map((m, i) => [m.at, bubble("f" + i, "me failed", "", m.text, gettext("Not sent: %(reason)s", { reason: m.reason }))]);
-    const flush = (seq) => { while (failed.length && failed[0][0] < seq) items.push(failed.shift()[1]); };
+    // A refused message or file stays where it was sent.
+    const failed = [...state.failed];
+    const flush = (seq) => {
+      for (let f; (f = failed[0]) && f.at < seq; failed.shift()) items.push(bubble("f" + (state.failed.length - failed.length), "me failed", "", f.text, gettext("Not sent: %(reason)s", { reason: f.reason })));
+    };
     state.messages.forEach((m) => {
       flush(m.seq);
       const key = m.id;

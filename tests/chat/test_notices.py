@@ -23,14 +23,21 @@ from chat.transcripts import transcript_text
 from tests.servers import ROOT
 
 MESSAGES = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
-JS_NOTICES = ROOT / "static" / "shared" / "notices.js"
+JS_NOTICES = ROOT / "static" / "shared" / "i18n.js"
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English, whatever language an earlier request left active."""
+    with translation.override("en"):
+        yield
+
+
 def js_notices() -> dict[str, str]:
-    """code -> template of static/shared/notices.js, read from its source."""
+    """code -> template of static/shared/i18n.js, read from its source."""
     source = JS_NOTICES.read_text()
     body = source.split("const NOTICES = {", 1)[1].split("};", 1)[0]
     found = re.findall(r'^\s*(\w+): gettext_noop\(("(?:[^"\\]|\\.)*")\),$', body, re.M)
@@ -48,7 +55,7 @@ def catalogue(domain: str) -> dict[str, str]:
 @pytest.mark.parametrize("code", sorted(notices.TEMPLATES))
 def test_every_code_has_its_template_in_both_languages_and_both_catalogues(code):
     template = notices.TEMPLATES[code]
-    assert js_notices().get(code) == template, "static/shared/notices.js must hold the same template"
+    assert js_notices().get(code) == template, "static/shared/i18n.js must hold the same template"
     for domain in ("django", "djangojs"):
         chinese = catalogue(domain).get(template)
         assert chinese, f"{template!r} is not translated in locale/zh_Hans/LC_MESSAGES/{domain}.po"
