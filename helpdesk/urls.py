@@ -1,17 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from helpdesk.health import healthz
 from helpdesk.jsi18n import js_catalogue
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on pages that name no icon. The static URL is looked up per
+    request, not when the URLconf loads: with collected files it needs the manifest, which a
+    process may not have yet (``manage.py check`` before ``collectstatic``)."""
+    return HttpResponsePermanentRedirect(static("shared/favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on every page that names no icon.
-    path("favicon.ico", RedirectView.as_view(url=static("shared/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
