@@ -24,9 +24,6 @@ from chat import services as chat_services
 from chat.choices import ConversationStatus, RoutingPolicy
 from chat.models import Conversation, Inbox
 
-# The texts of the inactivity rules, which live with the conversations (chat.services.deadlines).
-REMINDER_TEXT, CLOSED_TEXT = chat_services.REMINDER_TEXT, chat_services.CLOSED_TEXT
-
 # Not answered since the current assignee got it (never, or only before that assignment).
 UNANSWERED = Q(last_agent_message_at__isnull=True) | Q(last_agent_message_at__lt=F("assigned_at"))
 

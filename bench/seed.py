@@ -136,6 +136,8 @@ def main() -> None:
                     created_at=now,
                     sender_kind=SenderKind.SYSTEM,
                     text=f"{user_name(agent)} joined the conversation.",
+                    code="joined",
+                    params={"name": user_name(agent)},
                 ),
             ]
             events += [

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from chat import notices
 from chat.choices import (
     ActorKind,
     ConversationStatus,
@@ -322,10 +323,14 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     sender_name = models.CharField(max_length=120, blank=True)
-    text = models.TextField()
+    text = models.TextField(help_text="As written; for a system message, its English rendering (search, old clients).")
     # The text's words for search when it has Chinese (chat.segmentation): PostgreSQL's ``simple``
     # configuration cannot split a script written without spaces. Empty for other texts.
     search_terms = models.TextField(blank=True, default="", editable=False)
+    code = models.CharField(
+        max_length=40, blank=True, default="", help_text="A system message's code (chat.notices); empty otherwise."
+    )
+    params = models.JSONField(default=dict, blank=True, help_text="The parameters of a system message's code.")
     is_private = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     # A bot's answer: the article it answers with {slug, title, url, locale} and the visitor's
@@ -358,6 +363,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation_id}:{self.seq}"
+
+    @property
+    def display_text(self) -> str:
+        """What a person reads: a system message rendered in the active language, else the text."""
+        return notices.render(self.code, self.params, fallback=self.text) if self.code else self.text
 
 
 class ConversationEvent(models.Model):

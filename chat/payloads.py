@@ -42,6 +42,8 @@ def message_payload(message: Message, *, conversation_id: str, for_contact: bool
         "client_id": message.client_id,
         "sender": {"kind": message.sender_kind, "name": message.sender_name},
         "text": message.text,
+        "code": message.code or None,
+        "params": message.params,
         "is_private": message.is_private,
         "created_at": iso(message.created_at),
         "attachments": [attachment_payload(a) for a in message_attachments(message)],

@@ -16,7 +16,8 @@ from chat.models import Conversation, Message
 
 
 def _body(message: Message) -> str:
-    return "\n    ".join(message.text.splitlines() or [""])
+    """The entry as its reader reads it (a system message in the active language)."""
+    return "\n    ".join(message.display_text.splitlines() or [""])
 
 
 def transcript_text(conversation: Conversation, messages: Iterable[Message], *, for_agent: bool = False) -> str:

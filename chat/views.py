@@ -35,10 +35,17 @@ def demo(request: HttpRequest) -> HttpResponse:
     )
 
 
+def face(mood: int) -> str:
+    """A face as one SVG path, its mouth bent by ``mood`` (-2 to 2): no emoji font needed.
+    The widget draws the same faces (static/widget/view.js)."""
+    return f"M3 12a9 9 0 1 0 18 0 9 9 0 1 0-18 0M9 9.5h0M15 9.5h0M8 {15 - mood / 2:g}q4 {mood * 2:g} 8 0"
+
+
+# (score, text shown, face drawn): stars are text (in every font), faces are drawn.
 SCALE_CHOICES = {
-    CsatScale.EMOJI: [(1, "😠"), (2, "🙁"), (3, "😐"), (4, "🙂"), (5, "😍")],
-    CsatScale.STARS: [(n, "★" * n) for n in range(1, 6)],
-    CsatScale.THUMBS: [(5, "👍"), (1, "👎")],
+    CsatScale.EMOJI: [(n, "", face(n - 3)) for n in range(1, 6)],
+    CsatScale.STARS: [(n, "★" * n, "") for n in range(1, 6)],
+    CsatScale.THUMBS: [(5, "", face(2)), (1, "", face(-2))],
 }
 
 

@@ -43,7 +43,17 @@ class MessageSchema(serializers.Serializer):
     )
     client_id = serializers.CharField(allow_null=True, help_text="The sender's idempotency key.")
     sender = SenderSchema()
-    text = serializers.CharField(help_text="Plain text; render as text, never as HTML.")
+    text = serializers.CharField(
+        help_text="Plain text; render as text, never as HTML. A system message's English rendering."
+    )
+    code = serializers.CharField(
+        allow_null=True,
+        help_text="A system message's code (joined, resolved, ...): render it with its params in the reader's "
+        "language; null for other messages.",
+    )
+    params = serializers.DictField(
+        child=serializers.CharField(), help_text="The parameters of the code (e.g. name, team); {} otherwise."
+    )
     is_private = serializers.BooleanField(help_text="A private note: agents only.")
     created_at = serializers.DateTimeField()
     attachments = AttachmentSchema(many=True, help_text="Files the message carries (its text may then be empty).")

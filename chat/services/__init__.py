@@ -53,8 +53,6 @@ from chat.services.conversations import (
     conversation_transfer,
 )
 from chat.services.deadlines import (
-    CLOSED_TEXT,
-    REMINDER_TEXT,
     conversation_remind_inactive,
     conversations_check_sla,
     conversations_close_silent,
@@ -76,13 +74,11 @@ from chat.services.messages import (
 from chat.services.triage import MAX_TAGS, conversation_set_priority, conversation_set_tags, conversation_set_team
 
 __all__ = [
-    "CLOSED_TEXT",
     "MAX_ATTACHMENTS_PER_MESSAGE",
     "MAX_ATTRIBUTES",
     "MAX_TAGS",
     "MAX_UNSENT_ATTACHMENTS",
     "NUMBER_OFFSET",
-    "REMINDER_TEXT",
     "BotActor",
     "SendResult",
     "Started",

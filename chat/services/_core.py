@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
-from chat import clock, events, realtime, signals
+from chat import clock, events, notices, realtime, signals
 from chat.choices import ActorKind, Owner, SenderKind
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, ConversationEvent, Message
@@ -152,6 +152,8 @@ def append(
     is_private: bool = False,
     now: datetime | None = None,
     bot_answer: dict[str, Any] | None = None,
+    code: str = "",
+    params: dict[str, str] | None = None,
 ) -> Message:
     """Store one transcript entry with the next sequence number (inside the caller's atomic)."""
     now = now or clock.now()
@@ -169,6 +171,8 @@ def append(
         sender_name=sender_name,
         text=text,
         search_terms=message_search_terms(text),
+        code=code,
+        params=params or {},
         is_private=is_private,
         created_at=now,
         bot_answer=bot_answer,
@@ -189,9 +193,17 @@ def append(
     return message
 
 
-def append_system_message(conversation: Conversation, text: str, *, now: datetime | None = None) -> Message:
-    """The one place a system notice enters a transcript (and is broadcast after commit)."""
-    message = append(conversation, sender_kind=SenderKind.SYSTEM, text=text, now=now)
+def append_system_message(
+    conversation: Conversation, code: str, params: dict[str, Any] | None = None, *, now: datetime | None = None
+) -> Message:
+    """The one place a system notice enters a transcript (and is broadcast after commit).
+
+    It is stored as a code of ``chat.notices`` with its parameters, which every reader renders in
+    its own language; ``text`` keeps the English rendering for search and older clients.
+    """
+    params = notices.check(code, params)
+    text = notices.english(code, params)
+    message = append(conversation, sender_kind=SenderKind.SYSTEM, text=text, code=code, params=params, now=now)
     broadcast_message(conversation, message)
     return message
 

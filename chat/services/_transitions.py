@@ -4,7 +4,7 @@ caller's transaction, on a conversation it holds (locked, or just written)."""
 
 from __future__ import annotations
 
-from chat import clock
+from chat import clock, notices
 from chat.choices import ConversationStatus, EventType, Owner
 from chat.models import Conversation
 from chat.services._core import (
@@ -33,7 +33,7 @@ def reopen(conversation: Conversation, *, actor) -> None:
     conversation.status, conversation.owner = status, owner
     record(conversation, EventType.REOPENED, actor=actor)
     broadcast_conversation(conversation)
-    append_system_message(conversation, "The conversation was reopened.", now=now)
+    append_system_message(conversation, notices.REOPENED, now=now)
     if status == ConversationStatus.WAITING:
         broadcast_queue_positions(conversation.inbox_id)
         announce_waiting(conversation)

@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
-from chat import clock, realtime, signals, sla
+from chat import clock, notices, realtime, signals, sla
 from chat.choices import ConversationStatus, EventType, HandoffReason, Owner, SenderKind
 from chat.errors import ServiceError, invalid, not_found
 from chat.models import Contact, Conversation, Inbox, Message
@@ -36,7 +36,6 @@ from chat.services._core import (
     sender_fields,
 )
 from chat.services.conversations import conversation_resolve
-from chat.services.deadlines import CLOSED_TEXT
 
 ARTICLE_KEYS = ("slug", "title", "url", "locale")
 MAX_OFFERED = 5
@@ -217,7 +216,7 @@ def conversation_bot_resolve(*, conversation: Conversation, assumed: bool) -> bo
             conversation=conversation,
             actor=bot,
             reason="inactivity" if assumed else "bot",
-            text=CLOSED_TEXT if assumed else "",
+            notice=notices.INACTIVITY_CLOSED if assumed else notices.RESOLVED,
         )
     return True
 

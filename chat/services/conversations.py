@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 
-from chat import clock, events, realtime, sla
+from chat import clock, events, notices, realtime, sla
 from chat.choices import ConversationStatus, EventType, Owner
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation
@@ -35,7 +35,7 @@ from chat.services.messages import mention
 
 
 def _joined(conversation: Conversation, agent: AbstractBaseUser, *, now: datetime) -> None:
-    append_system_message(conversation, f"{user_name(agent)} joined the conversation.", now=now)
+    append_system_message(conversation, notices.JOINED, {"name": user_name(agent)}, now=now)
 
 
 def _bot_lets_go(conversation: Conversation, agent: AbstractBaseUser | None, *, now: datetime) -> None:
@@ -168,7 +168,7 @@ def conversation_transfer(
         if to_agent is not None:
             _hand_to(conversation, to_agent, now=now, auto=False)
             payload = {"from_agent": conversation.assignee_id, "to_agent": to_agent.pk, "note": note}
-            text = f"Transferred to {user_name(to_agent)}."
+            notice = (notices.TRANSFERRED_TO_AGENT, {"name": user_name(to_agent)})
         else:
             Conversation.objects.filter(pk=conversation.pk).update(
                 assignee=None,
@@ -181,10 +181,10 @@ def conversation_transfer(
             )
             announce_waiting(conversation, chosen_team=True)
             payload = {"from_agent": conversation.assignee_id, "to_team": to_team.pk, "note": note}
-            text = f"Transferred to the {to_team.name} team."
+            notice = (notices.TRANSFERRED_TO_TEAM, {"team": to_team.name})
         record(conversation, EventType.TRANSFERRED, actor=actor, payload=payload)
         broadcast_conversation(conversation)
-        append_system_message(conversation, text, now=now)
+        append_system_message(conversation, *notice, now=now)
         broadcast_queue_positions(conversation.inbox_id)
         if to_agent is not None:
             realtime.broadcast(
@@ -214,7 +214,7 @@ def conversation_requeue(*, conversation: Conversation, reason: str, missed: boo
             record(conversation, EventType.MISSED, actor=None, payload={"agent": agent_id, "reason": reason})
         record(conversation, EventType.REQUEUED, actor=None, payload={"from_agent": agent_id, "reason": reason})
         broadcast_conversation(conversation)
-        append_system_message(conversation, "We are connecting you with another agent.")
+        append_system_message(conversation, notices.REQUEUED)
         broadcast_queue_positions(conversation.inbox_id)
         announce_released(conversation, agent_id)
         announce_waiting(conversation)
@@ -253,8 +253,9 @@ def conversation_resolve(
     conversation: Conversation,
     actor: AbstractBaseUser | Contact | None,
     reason: str = "",
-    text: str = "",
+    notice: str = notices.RESOLVED,
 ) -> Conversation:
+    """Close the conversation; ``notice`` is the code of the system message that says so."""
     now = clock.now()
     with transaction.atomic():
         conversation = locked(conversation)
@@ -266,7 +267,7 @@ def conversation_resolve(
         Conversation.objects.filter(pk=conversation.pk).update(status=ConversationStatus.RESOLVED, resolved_at=now)
         record(conversation, EventType.RESOLVED, actor=actor, payload={"reason": reason} if reason else None)
         broadcast_conversation(conversation)
-        append_system_message(conversation, text or "The conversation was resolved.", now=now)
+        append_system_message(conversation, notice, now=now)
         announce_released(conversation, conversation.assignee_id)
         if conversation.contact.email:
             pk = conversation.pk

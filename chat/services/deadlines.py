@@ -11,17 +11,13 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
-from chat import clock
+from chat import clock, notices
 from chat.choices import ACTIVE_STATUSES, ConversationStatus, EventType
 from chat.hours import schedule_for
 from chat.models import Conversation, Inbox, SlaPolicy
 from chat.services._core import append_system_message, locked, record
 from chat.services.conversations import conversation_flag_sla, conversation_resolve
 from chat.sla import targets
-
-REMINDER_TEXT = "Are you still there? This chat will close soon if we don't hear from you."
-CLOSED_TEXT = "This chat was closed because we didn't hear back. Write again any time to reopen it."
-
 
 # --- SLA ------------------------------------------------------------------------------------
 
@@ -71,7 +67,7 @@ def _silent(inbox: Inbox) -> QuerySet[Conversation]:
     ).filter(Q(last_contact_message_at__isnull=True) | Q(last_contact_message_at__lt=F("last_agent_message_at")))
 
 
-def conversation_remind_inactive(*, conversation: Conversation, text: str) -> bool:
+def conversation_remind_inactive(*, conversation: Conversation) -> bool:
     """Nudge a visitor who went silent after an agent's reply (once per silence)."""
     now = clock.now()
     with transaction.atomic():
@@ -83,7 +79,7 @@ def conversation_remind_inactive(*, conversation: Conversation, text: str) -> bo
             return False  # already reminded during this silence
         Conversation.objects.filter(pk=conversation.pk).update(inactivity_reminded_at=now)
         record(conversation, EventType.INACTIVITY_REMINDER, actor=None)
-        append_system_message(conversation, text, now=now)
+        append_system_message(conversation, notices.INACTIVITY_REMINDER, now=now)
     return True
 
 
@@ -97,7 +93,7 @@ def conversations_remind_silent(*, inbox: Inbox, now: datetime) -> int:
         .filter(last_agent_message_at__lt=cutoff)
         .filter(Q(inactivity_reminded_at__isnull=True) | Q(inactivity_reminded_at__lt=F("last_agent_message_at")))
     )
-    return sum(conversation_remind_inactive(conversation=c, text=REMINDER_TEXT) for c in due.select_related("contact"))
+    return sum(conversation_remind_inactive(conversation=c) for c in due.select_related("contact"))
 
 
 def conversations_close_silent(*, inbox: Inbox, now: datetime) -> int:
@@ -112,6 +108,8 @@ def conversations_close_silent(*, inbox: Inbox, now: datetime) -> int:
     )
     count = 0
     for conversation in due.select_related("contact"):
-        conversation_resolve(conversation=conversation, actor=None, reason="inactivity", text=CLOSED_TEXT)
+        conversation_resolve(
+            conversation=conversation, actor=None, reason="inactivity", notice=notices.INACTIVITY_CLOSED
+        )
         count += 1
     return count

@@ -2,7 +2,7 @@
  * inbound frame does is here; the socket's lifecycle (backoff, ping, replies) is shared/socket.js. */
 
 import { $ } from "../shared/dom.js";
-import { gettext, gettext_noop } from "../shared/i18n.js";
+import { gettext, gettext_noop, messageText } from "../shared/i18n.js";
 import { Socket } from "../shared/socket.js";
 import { contactName } from "./format.js";
 import { inQueue } from "./state.js";
@@ -176,7 +176,7 @@ export function connection(app) {
 
   function live(msg) {
     if (msg.sender.kind === "agent" && msg.client_id) state.pending.delete(msg.client_id);
-    state.previews.set(msg.conversation, (msg.is_private ? gettext("Note: ") : "") + msg.text);
+    state.previews.set(msg.conversation, (msg.is_private ? gettext("Note: ") : "") + messageText(msg));
     const c = state.conversations.get(msg.conversation);
     if (c) {
       c.last_seq = Math.max(c.last_seq || 0, msg.seq);

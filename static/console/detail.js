@@ -3,7 +3,7 @@
  * whose options follow the live state (tags, colleagues' availability, the agent's own). */
 
 import { $, el } from "../shared/dom.js";
-import { gettext, gettext_noop } from "../shared/i18n.js";
+import { gettext, gettext_noop, messageText } from "../shared/i18n.js";
 import { availabilityName, contactName, slaFlag, statusName, time } from "./format.js";
 
 // Why the bot handed a conversation over (chat.choices.HandoffReason).
@@ -54,7 +54,8 @@ function entry(m, c, app) {
     }
     li.append(head);
   }
-  if (m.text) li.append(m.is_private ? noteText(m.text) : el("p", { class: "msg-text", text: m.text }));
+  const text = messageText(m);
+  if (text) li.append(m.is_private ? noteText(text) : el("p", { class: "msg-text", text }));
   for (const file of m.attachments || []) li.append(attachmentLink(file));
   if (m.answer) li.append(el("ul", { class: "articles" }, articleLink({ ...m.answer.article, helpful: m.answer.helpful })));
   if (m.sender.kind === "agent" && !m.is_private && !m.pending && m.id) {

@@ -1,4 +1,5 @@
 // gettext() over a djangojs catalogue from the helpdesk (helpdesk/jsi18n.py); English needs none.
+// And system messages, which come as a code with parameters: the templates of chat/notices.py.
 
 let catalog = {};
 const loaded = new Map(); // language -> promise of its catalogue
@@ -29,3 +30,17 @@ export function loadCatalog(language, url) {
 export async function activate(language, url) {
   catalog = await loadCatalog(language, url);
 }
+
+const NOTICES = {
+  joined: gettext_noop("%(name)s joined the conversation."),
+  transferred_to_agent: gettext_noop("Transferred to %(name)s."),
+  transferred_to_team: gettext_noop("Transferred to the %(team)s team."),
+  resolved: gettext_noop("The conversation was resolved."),
+  reopened: gettext_noop("The conversation was reopened."),
+  requeued: gettext_noop("We are connecting you with another agent."),
+  inactivity_reminder: gettext_noop("Are you still there? This chat will close soon if we don't hear from you."),
+  inactivity_closed: gettext_noop("This chat was closed because we didn't hear back. Write again any time to reopen it."),
+};
+
+/** A message's text as its reader reads it: a known code rendered, else the text as sent. */
+export const messageText = (m) => (NOTICES[m.code] ? gettext(NOTICES[m.code], m.params) : m.text);

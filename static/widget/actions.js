@@ -93,10 +93,10 @@ export function actions(app) {
     app.saveTranscript();
   }
 
-  // The inbox's survey scale: [score, what the button shows, its accessible name].
+  // The inbox's survey scale: [score, stars or a face's mood (-2 to 2), its accessible name].
   function scale(kind) {
-    if (kind === "thumbs") return [[5, "👍", gettext("Good")], [1, "👎", gettext("Bad")]];
-    const faces = kind === "stars" ? ["★", "★★", "★★★", "★★★★", "★★★★★"] : ["😠", "🙁", "😐", "🙂", "😍"];
+    if (kind === "thumbs") return [[5, 2, gettext("Good")], [1, -2, gettext("Bad")]];
+    const faces = kind === "stars" ? ["★", "★★", "★★★", "★★★★", "★★★★★"] : [-2, -1, 0, 1, 2];
     return faces.map((face, i) => [i + 1, face, gettext("%(n)s out of 5", { n: i + 1 })]);
   }
 
@@ -132,7 +132,7 @@ function rest(app) {
   const { state, ui } = app;
 
   async function call(path, options) {
-    const response = await fetch(app.config.apiUrl + path, { ...options, headers: { Authorization: "Bearer " + state.token, ...(options && options.headers) } });
+    const response = await fetch(app.config.apiUrl + path, { ...options, headers: { Authorization: "Bearer " + state.token, "Accept-Language": app.locale, ...(options && options.headers) } });
     if (!response.ok) {
       let message = response.statusText;
       try {
@@ -163,7 +163,7 @@ function rest(app) {
     if (!isActive(c) || !state.token) return;
     const limit = state.cfg.max_attachment_bytes || 10485760;
     if (file.size > limit) {
-      state.failed.push({ text: file.name, reason: gettext("%(name)s is larger than %(size)s MB.", { name: file.name, size: Math.floor(limit / 1048576) }) });
+      app.fail(file.name, gettext("%(name)s is larger than %(size)s MB.", { name: file.name, size: Math.floor(limit / 1048576) }));
       return app.render(true);
     }
     const key = uuid();
@@ -177,7 +177,7 @@ function rest(app) {
       app.saveOutbox();
       app.flush();
     } catch (error) {
-      state.failed.push({ text: file.name, reason: error.message });
+      app.fail(file.name, error.message);
     } finally {
       state.uploads = state.uploads.filter((u) => u.key !== key);
       app.render(true);

@@ -148,7 +148,7 @@ export function connection(app) {
         setTimeout(app.flush, 2000);
       } else {
         app.settle(item.client_id);
-        state.failed.push({ text: item.text, reason });
+        app.fail(item.text, reason);
       }
     } else if (kind === "rate") {
       state.notice = gettext("Your rating could not be saved: %(reason)s", { reason });

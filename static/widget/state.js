@@ -1,7 +1,7 @@
 // The visitor's conversation, its cached transcript, and the outbox (kept until acknowledged).
 
 import { uuid } from "../shared/dom.js";
-import { gettext } from "../shared/i18n.js";
+import { gettext, messageText } from "../shared/i18n.js";
 
 // Storage of the host origin under the inbox's prefix, with a memory copy when storage is refused.
 export function createStore(prefix) {
@@ -55,7 +55,7 @@ export function createState(store) {
     lastSeq: 0, // every public message up to this seq has been received
     outbox: (store.get("outbox") || []).filter((m) => m && typeof m.client_id === "string"),
     uploads: [], // files being uploaded: {key, name}
-    failed: [], // messages the server refused for good, shown with the reason
+    failed: [], // messages the server refused for good, shown with the reason where they were sent
     view: "chat", // chat | history | help
     history: null,
     open: false,
@@ -137,6 +137,7 @@ export function conversation(app) {
   }
 
   const maxSeq = () => (state.messages.length ? state.messages[state.messages.length - 1].seq : 0);
+  const fail = (text, reason) => state.failed.push({ text, reason, at: maxSeq() }); // after the last message seen
   const readMark = () => Math.max(state.readSent, (state.conversation && state.conversation.contact_last_read_seq) || 0);
   const unreadCount = () => state.messages.filter((m) => m.sender.kind !== "contact" && m.seq > readMark()).length;
   const offline = () => state.availability && !(state.availability.open && state.availability.agents_online);
@@ -163,22 +164,13 @@ export function conversation(app) {
     state.seqs.add(msg.seq);
     let i = state.messages.length;
     while (i > 0 && state.messages[i - 1].seq > msg.seq) i -= 1;
-    state.messages.splice(i, 0, {
-      id: msg.id,
-      seq: msg.seq,
-      client_id: msg.client_id,
-      sender: msg.sender,
-      text: msg.text,
-      attachments: msg.attachments || [],
-      created_at: msg.created_at,
-      answer: msg.answer,
-    });
+    state.messages.splice(i, 0, msg); // kept as the server sent it (public, of this conversation)
     if (!replay && msg.seq > state.lastSeq + 1) app.resume(); // a gap: fetch what is missing
     advance(0);
     if (fresh) {
       app.emit("message", { id: msg.id, conversation: msg.conversation, sender: msg.sender, text: msg.text, attachments: msg.attachments || [] });
       if (msg.sender.kind !== "contact") {
-        app.announce(gettext("%(name)s: %(text)s", { name: msg.sender.name || gettext("Support"), text: app.serverText(msg.text) }));
+        app.announce(gettext("%(name)s: %(text)s", { name: msg.sender.name || gettext("Support"), text: messageText(msg) }));
       }
     }
     saveTranscript();
@@ -191,7 +183,7 @@ export function conversation(app) {
     else if (!isActive(c) && conversation.status !== "resolved") follow(conversation); // started in another tab
   }
 
-  return { adopt, follow, forgetConversation, saveTranscript, advance, maxSeq, readMark, unreadCount, offline, form, receive, updated };
+  return { adopt, follow, forgetConversation, saveTranscript, advance, maxSeq, fail, readMark, unreadCount, offline, form, receive, updated };
 }
 
 export function outbox(app) {

@@ -2,7 +2,7 @@
 // texts per language; and drawing the state into it (render() batches to the next tick, draw() draws now).
 
 import { el } from "../shared/dom.js";
-import { gettext, gettext_noop } from "../shared/i18n.js";
+import { gettext, gettext_noop, messageText } from "../shared/i18n.js";
 import { size } from "./actions.js";
 import { defaultText } from "./locale.js";
 import { isActive } from "./state.js";
@@ -16,20 +16,23 @@ const PATHS = {
   help: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.7M12 17v.01",
 };
 
-// Line icons drawn here (no icon font, no emoji font needed).
+// The survey's face, its mouth bent by a mood of -2 to 2.
+const FACE = "M3 12a9 9 0 1 0 18 0 9 9 0 1 0-18 0M9 9.5h0M15 9.5h0M8 ";
+
+// Line icons drawn here (no icon font, no emoji font needed): a name of PATHS, or a path.
 function icon(name) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", "0 0 24 24");
   svg.setAttribute("aria-hidden", "true");
   const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", PATHS[name]);
+  path.setAttribute("d", PATHS[name] || name);
   svg.append(path);
   return svg;
 }
 
-// The language switch names the other language in that language, whatever the current one is.
-const SWITCH = { en: ["中文", "切换到中文", "zh-Hans"], "zh-Hans": ["EN", "Switch to English", "en"] };
+// The language switch names the other language in that language (its name is what it shows).
+const SWITCH = { en: ["中文", "切换到中文", "zh-Hans"], "zh-Hans": ["English", "Switch to English", "en"] };
 
 function panel(app) {
   const { state, ui } = app;
@@ -145,7 +148,7 @@ function panel(app) {
     aria(ui.downloadButton, gettext("Download the transcript"));
     ui.downloadButton.title = gettext("Download the transcript");
     ui.lang.textContent = other;
-    ui.lang.setAttribute("aria-label", switchLabel);
+    ui.lang.title = switchLabel;
     ui.lang.setAttribute("lang", otherLang);
     ui.back.textContent = "← " + gettext("Back to the chat");
     aria(ui.commentBox, gettext("Add a comment (optional)"));
@@ -345,7 +348,7 @@ function drawing(app) {
       if (resolved && c.rating) ui.rate.replaceChildren(el("p", { text: gettext("Thank you for your rating!") }));
       else if (resolved) {
         const question = app.serverText(survey.question || defaultText("rateQuestion"), "rateQuestion");
-        const buttons = app.scale(survey.scale).map(([n, face, label]) => el("button", { type: "button", "aria-label": label, text: face, onclick: () => app.rate(n) }));
+        const buttons = app.scale(survey.scale).map(([n, face, label]) => el("button", { type: "button", "aria-label": label, onclick: () => app.rate(n) }, typeof face == "string" ? face : icon(FACE + (15 - face / 2) + "q4 " + face * 2 + " 8 0")));
         ui.rate.replaceChildren(el("p", { id: "hd-rate", text: question }), el("div", { class: "stars", role: "group", "aria-labelledby": "hd-rate" }, ...buttons));
       } else ui.rate.replaceChildren();
     }
@@ -374,18 +377,24 @@ function drawing(app) {
     if (!state.messages.length && chat) items.push(bubble("greeting", "", support, app.serverText(state.greeting || defaultText("greeting"), "greeting")));
     const agentRead = (c && c.agent_last_read_seq) || 0;
     const sending = gettext("Sending…");
+    // A refused message or file stays where it was sent.
+    const failed = [...state.failed];
+    const flush = (seq) => {
+      for (let f; (f = failed[0]) && f.at < seq; failed.shift()) items.push(bubble("f" + (state.failed.length - failed.length), "me failed", "", f.text, gettext("Not sent: %(reason)s", { reason: f.reason })));
+    };
     state.messages.forEach((m) => {
+      flush(m.seq);
       const key = m.id;
-      if (m.sender.kind === "system") items.push(bubble(key, "sys", "", app.serverText(m.text)));
+      if (m.sender.kind === "system") items.push(bubble(key, "sys", "", messageText(m)));
       else if (m.answer) items.push(answer(m, c, support));
       else if (m.sender.kind === "contact") items.push(bubble(key, "me", "", m.text, m.seq <= agentRead ? gettext("Seen") : gettext("Delivered"), m.attachments));
       else items.push(bubble(key, "", m.sender.name || support, m.text, "", m.attachments));
     });
+    flush(Infinity);
     for (const m of state.outbox) {
       if (!m.conversation || (c && m.conversation === c.id)) items.push(bubble(m.client_id, "me pending", "", m.text, sending, m.files));
     }
     for (const u of state.uploads) items.push(bubble(u.key, "me pending", "", gettext("Uploading %(name)s…", { name: u.name }), sending));
-    state.failed.forEach((m, i) => items.push(bubble("f" + i, "me failed", "", m.text, gettext("Not sent: %(reason)s", { reason: m.reason }))));
     if (nodes.size > items.length + 50) {
       const keep = new Set(items);
       for (const [k, v] of nodes) if (!keep.has(v.node)) nodes.delete(k);

@@ -8,8 +8,8 @@ import pytest
 
 from agents.models import TimerSchedule
 from agents.tasks import ensure_sweep_scheduled, run_timer_sweep
-from agents.timers import CLOSED_TEXT, REMINDER_TEXT, sweep
-from chat import services
+from agents.timers import sweep
+from chat import notices, services
 from chat.choices import ConversationStatus, EventType, Priority
 from chat.models import BusinessHours, Conversation, ConversationEvent, SlaPolicy
 
@@ -110,12 +110,14 @@ def test_inactivity_reminds_then_resolves(inbox, arrive, online, clock):
     clock.advance(2)
     assert sweep()["inactivity_reminders"] == 1
     assert sweep()["inactivity_reminders"] == 0
-    assert chat.messages.filter(sender_kind="system", text=REMINDER_TEXT).exists()
+    reminder = chat.messages.get(sender_kind="system", code=notices.INACTIVITY_REMINDER)
+    assert reminder.text == "Are you still there? This chat will close soon if we don't hear from you."
     clock.advance(601)
     assert sweep()["inactivity_closed"] == 1
     chat.refresh_from_db()
     assert chat.status == ConversationStatus.RESOLVED
-    assert chat.messages.filter(text=CLOSED_TEXT).exists()
+    closed = chat.messages.get(code=notices.INACTIVITY_CLOSED)
+    assert closed.text.startswith("This chat was closed because we didn't hear back.")
     resolved = events(chat, EventType.RESOLVED)[0]
     assert resolved.payload == {"reason": "inactivity"} and resolved.actor_kind == "system"
 

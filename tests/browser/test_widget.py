@@ -400,7 +400,7 @@ def test_chinese_ui_chosen_from_the_browser_and_overridable(
         expect(page.get_by_role("button", name="Open chat")).to_be_visible()
         page.get_by_role("button", name="中文").count()  # the switch is inside the closed panel
         open_widget(page)
-        widget(page).get_by_role("button", name="切换到中文").click()
+        widget(page).get_by_role("button", name="中文").click()
         expect(widget(page).locator("h2")).to_have_text("在线咨询")
     finally:
         agent.close()
