@@ -21,7 +21,7 @@ from agents.selectors import profile_for_user
 from chat.choices import SATISFIED_MIN_SCORE, ConversationStatus
 from chat.csv_cells import safe_row
 from chat.selectors import agent_sees_all
-from reports import charts, queries, selectors
+from reports import bot_queries, charts, queries, selectors
 from reports.filters import FilterError, ReportFilter, parse_filter
 
 
@@ -70,6 +70,7 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         "agents_table": queries.per_agent(f),
         "teams_table": queries.per_team(f, teams) if f.manager else [],
         "min_ranked": queries.MIN_RANKED_SAMPLE,
+        "bot": bot_queries.bot_section(f),
         **selectors.filter_choices(user=request.user, manager=f.manager),
     }
     return render(request, "reports/reports.html", context)
