@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from chat import selectors
 from chat.api import schemas
+from chat.api.cors import allow_inbox_origin
 from chat.choices import ConversationStatus
 from chat.models import Conversation, Message
 from chat.payloads import (
@@ -264,15 +265,7 @@ class WidgetAPIView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        origin = request.headers.get("Origin")
-        inbox = getattr(self, "inbox", None)
-        if origin and inbox is not None and inbox.allows_origin(origin):
-            response["Access-Control-Allow-Origin"] = origin
-            response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-            response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response["Access-Control-Expose-Headers"] = "Content-Disposition"
-            response["Access-Control-Max-Age"] = "600"
-            response["Vary"] = "Origin"
+        allow_inbox_origin(request, response, getattr(self, "inbox", None), methods="GET, POST, OPTIONS")
         return response
 
     def get_authenticate_header(self, request: Request) -> str:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat import selectors as chat_selectors
+from chat.api.cors import allow_inbox_origin
 from chat.api.schemas import ErrorSchema
 from knowledge import selectors, services
 from knowledge.api import schemas
@@ -34,14 +35,7 @@ class WidgetArticleSearchView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        origin = request.headers.get("Origin")
-        inbox = getattr(self, "inbox", None)
-        if origin and inbox is not None and inbox.allows_origin(origin):
-            response["Access-Control-Allow-Origin"] = origin
-            response["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
-            response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
-            response["Access-Control-Max-Age"] = "600"
-        response["Vary"] = "Origin"
+        allow_inbox_origin(request, response, getattr(self, "inbox", None), methods="GET, OPTIONS")
         return response
 
     @extend_schema(
