@@ -70,9 +70,7 @@ def build_messages(*, question: str, articles: list[tuple[str, str]], locale: st
     ]
 
 
-def compose(
-    *, question: str, articles: list[tuple[str, str]], locale: str, config: LlmConfig, names=()
-) -> str:
+def compose(*, question: str, articles: list[tuple[str, str]], locale: str, config: LlmConfig, names=()) -> str:
     """The model's answer text; raises LlmError (failure) or NoAnswer (the articles do not say)."""
     payload = {
         "model": config.model,

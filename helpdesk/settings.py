@@ -353,6 +353,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Helpdesk limits --------------------------------------------------------------------------
 
+
 def _limit(name: str, default: str) -> tuple[int, int]:
     """A creation budget from the environment: "COUNT/SECONDS" (0/... turns it off)."""
     count, _, seconds = os.environ.get(name, default).partition("/")

@@ -75,15 +75,11 @@ def help_index(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[: selectors.SEARCH_MAX_CHARS]
     if query:
         hits = selectors.search_public(query=query, locale=locale, limit=10)
-        results = [
-            {"hit": h, "path": article_path(slug=h.article.slug, locale=h.article.locale)} for h in hits
-        ]
+        results = [{"hit": h, "path": article_path(slug=h.article.slug, locale=h.article.locale)} for h in hits]
         return render(request, "knowledge/help_search.html", _context(locale, query=query, results=results))
     articles = selectors.published_articles(locale=locale)
     general = UI[locale]["general"]
-    categories = [
-        (name or general, list(group)) for name, group in groupby(articles, key=lambda a: a.category)
-    ]
+    categories = [(name or general, list(group)) for name, group in groupby(articles, key=lambda a: a.category)]
     return render(request, "knowledge/help_index.html", _context(locale, categories=categories))
 
 

@@ -59,7 +59,9 @@ def test_the_committed_mo_says_what_the_po_says():
 
 
 def test_the_catalogue_is_served_to_any_origin_compressed(client):
-    response = client.get("/jsi18n/widget/zh-hans.json", headers={"accept-encoding": "gzip, br", "origin": "https://shop.example"})
+    response = client.get(
+        "/jsi18n/widget/zh-hans.json", headers={"accept-encoding": "gzip, br", "origin": "https://shop.example"}
+    )
     assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "max-age=3600" in response["Cache-Control"] and "public" in response["Cache-Control"]

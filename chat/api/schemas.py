@@ -118,7 +118,7 @@ class SlaSchema(serializers.Serializer):
 
 
 class OfferedArticleSchema(ArticleRefSchema):
-    helpful = serializers.BooleanField(allow_null=True, help_text="The visitor's answer to \"Did that help?\".")
+    helpful = serializers.BooleanField(allow_null=True, help_text='The visitor\'s answer to "Did that help?".')
 
 
 class HandoffSchema(serializers.Serializer):

@@ -14,7 +14,12 @@ pytestmark = [pytest.mark.shared, pytest.mark.django_db(transaction=True)]
 
 
 async def test_the_bot_answers_on_one_process_and_the_agent_sees_it_on_the_other(
-    servers, inbox, kb, visitor, alice, alice_cookie  # noqa: F811
+    servers,  # noqa: F811  (the fixtures imported above)
+    inbox,
+    kb,
+    visitor,
+    alice,
+    alice_cookie,  # noqa: F811
 ):
     require_shared_backends()
     inbox.bot_enabled = True

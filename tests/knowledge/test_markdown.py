@@ -10,12 +10,12 @@ def test_subset_renders_blocks_and_inline_marks():
     html = render("# Steps\n\nOpen **Orders**, then *Refund*.\n\n- one `code`\n- two [help](/help/)\n\n1. first")
     assert "<h2>Steps</h2>" in html
     assert "<p>Open <strong>Orders</strong>, then <em>Refund</em>.</p>" in html
-    assert "<ul>\n<li>one <code>code</code></li>\n<li>two <a href=\"/help/\">help</a></li>\n</ul>" in html
+    assert '<ul>\n<li>one <code>code</code></li>\n<li>two <a href="/help/">help</a></li>\n</ul>' in html
     assert "<ol>\n<li>first</li>\n</ol>" in html
 
 
 def test_raw_html_and_script_links_stay_text():
-    html = render('<script>alert(1)</script> [x](javascript:alert(1)) [y](//evil.example) <img src=x onerror=1>')
+    html = render("<script>alert(1)</script> [x](javascript:alert(1)) [y](//evil.example) <img src=x onerror=1>")
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert 'href="javascript' not in html and 'href="//evil' not in html

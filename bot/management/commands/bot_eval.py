@@ -36,7 +36,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--kb", required=True, help="Articles, JSON Lines: slug, locale, title, body, category.")
-        parser.add_argument("--questions", required=True, help='Questions, JSON Lines: id, q, locale, expected.')
+        parser.add_argument("--questions", required=True, help="Questions, JSON Lines: id, q, locale, expected.")
         parser.add_argument("--details", action="store_true", help="Add each question's answer and score.")
         parser.add_argument("--retriever", choices=sorted(RETRIEVERS), default="hybrid")
 
@@ -47,9 +47,7 @@ class Command(BaseCommand):
         if retriever != "bm25" and encoder is None:
             raise CommandError("The sentence encoder did not load (see the log); try --retriever bm25.")
         articles = [
-            indexed_article(
-                **row, vectors=article_vectors(encoder, row["title"], row["body"]) if encoder else None
-            )
+            indexed_article(**row, vectors=article_vectors(encoder, row["title"], row["body"]) if encoder else None)
             for row in rows
         ]
         index = KnowledgeIndex(articles, encoder, lexical_weight=RETRIEVERS[retriever] or 0.0)
