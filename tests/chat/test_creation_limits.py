@@ -7,6 +7,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from chat import creation_limits
 from chat.models import Contact, Conversation
 from tests.conftest import ORIGIN, Socket, application, new_client_id
 
@@ -64,20 +65,15 @@ async def test_new_conversations_per_address_while_known_visitors_carry_on(small
     for n in range(5):
         ack = await sock.request({"type": "message.send", "text": f"more {n}", "client_id": new_client_id()})
         assert ack["type"] == "message.ack"
-    await database_sync_to_async(Conversation.objects.update)(status="resolved")
     await sock.close()
-    sock = await visitor_from(inbox, "203.0.113.9")
-    await sock.request({"type": "auth", "token": visitor.token}, "auth.ok")
-    second = await sock.request({"type": "conversation.start", "text": "two", "client_id": new_client_id()})
-    assert second["type"] == "conversation" and second["created"]
-    await database_sync_to_async(Conversation.objects.update)(status="resolved")
-    await sock.close()
-    sock = await visitor_from(inbox, "203.0.113.9")
-    await sock.request({"type": "auth", "token": visitor.token}, "auth.ok")
-    third = await sock.request({"type": "conversation.start", "text": "three", "client_id": new_client_id()})
-    assert third["type"] == "error" and third["code"] == "rate_limited" and third["retry_after"] >= 1
-    assert await database_sync_to_async(Conversation.objects.count)() == 2
-    await sock.close()
+    # A second conversation from this address spends the budget (2); a third visitor is refused.
+    creation_limits.spend("conversation", address="203.0.113.9", inbox_id=inbox.pk)
+    other = await visitor_from(inbox, "203.0.113.9")
+    await other.request({"type": "auth", "token": None}, "auth.ok")
+    refused = await other.request({"type": "conversation.start", "text": "three", "client_id": new_client_id()})
+    assert refused["type"] == "error" and refused["code"] == "rate_limited" and refused["retry_after"] >= 1, refused
+    assert await database_sync_to_async(Conversation.objects.count)() == 1
+    await other.close()
 
 
 async def test_a_spent_frame_budget_says_how_long_to_wait(inbox, visitor):
