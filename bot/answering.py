@@ -71,7 +71,7 @@ def decide(
         locale = locale_for(locale)
         index = live_index() if index is None else index
         hits = index.search(question, locale=locale, limit=3)
-        if not policy.confident(hits, semantic=index.semantic):
+        if not policy.confident(hits, mode=index.mode):
             return Handoff(HandoffReason.LOW_CONFIDENCE, score=hits[0].score if hits else None)
         return _answer(hits[0], question=question, locale=locale, llm=llm, names=contact_names)
     except Exception:

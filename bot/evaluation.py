@@ -1,9 +1,68 @@
-"""The figures of a bot evaluation: counts and answer times per locale and overall."""
+"""The bot's evaluation: a throwaway index from a JSON Lines file, the question sets, and the
+figures (counts and answer times per locale and overall). Used by ``bot_eval`` and
+``bot_calibrate``; nothing here reads or writes the database."""
 
 from __future__ import annotations
 
+import json
 import math
+import time
 from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from knowledge.encoder import get_encoder
+from knowledge.index import KnowledgeIndex, article_vectors, indexed_article
+from knowledge.services import parse_jsonl
+
+# Retrieval methods to compare: the keyword weight (None: the default blend), or no encoder.
+RETRIEVERS: dict[str, float | bool | None] = {"hybrid": None, "semantic": 0.0, "bm25": False}
+
+
+@dataclass(frozen=True)
+class Question:
+    id: object
+    q: str
+    locale: str
+    expected: str | None
+
+
+def read_lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CommandError(f"Cannot read {path}: {exc.strerror}")
+
+
+def read_questions(path: str) -> list[Question]:
+    questions = []
+    for number, line in enumerate(read_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            q = json.loads(line)
+            questions.append(Question(q.get("id", number), q["q"], q.get("locale", "en"), q.get("expected")))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise CommandError(f"{path} line {number}: needs id, q, locale and expected.")
+    return questions
+
+
+def load_index(path: str, *, retriever: str = "hybrid") -> tuple[KnowledgeIndex, float]:
+    """The articles of ``path`` as an in-memory index, and the seconds it took to build."""
+    started = time.perf_counter()
+    rows = parse_jsonl(read_lines(path))
+    setting = RETRIEVERS[retriever]
+    encoder = get_encoder() if setting is not False else None
+    if setting is not False and encoder is None:
+        raise CommandError("The sentence encoder did not load (see the log); try --retriever bm25.")
+    articles = [
+        indexed_article(**row, vectors=article_vectors(encoder, row["title"], row["body"]) if encoder else None)
+        for row in rows
+    ]
+    keyword_weight = setting if isinstance(setting, float) else None
+    index = KnowledgeIndex(articles, encoder, keyword_weight=keyword_weight)
+    return index, time.perf_counter() - started
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,11 @@
-"""When the bot is confident enough to answer: thresholds on retrieval's signals.
+"""When the bot is confident enough to answer.
 
-Chosen on the tuning questions (tests/bot_eval/data/questions_tune.jsonl) and written as rules a
+With an encoder whose index mode has a fitted model in bot/calibration.json (the default blend of
+USE and e5, or USE alone), the answer is given when the model's probability that the best article
+is right reaches the threshold chosen with it (bot/calibration.py).
+
+Otherwise (keywords alone, or an encoder without a fitted model) hand-set thresholds decide,
+chosen on the tuning questions (tests/bot_eval/data/questions_tune.jsonl) and written as rules a
 person can read, not fitted to any one question (docs/bot.md has the measurements):
 
 - the best article's rank (meaning and keywords) must be high enough, and clear of the
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot import calibration
 from knowledge.index import Hit
 
 # Chosen on the tuning half (docs/bot.md); neighbouring values give nearly the same figures.
@@ -26,9 +32,17 @@ KEYWORD_MIN_COVERAGE = 0.8
 KEYWORD_MIN_MARGIN = 0.2
 
 
-def confident(hits: Sequence[Hit], *, semantic: bool) -> bool:
+def confident(hits: Sequence[Hit], *, mode: str) -> bool:
+    """``mode`` is the index's (``KnowledgeIndex.mode``): which encoders made its vectors."""
     if not hits:
         return False
+    model = calibration.model_for(mode) if mode != "keywords" else None
+    if model is not None:
+        return calibration.probability(hits, model) >= model["threshold"]
+    return _rules(hits, semantic=mode != "keywords")
+
+
+def _rules(hits: Sequence[Hit], *, semantic: bool) -> bool:
     top = hits[0]
     runner_up = hits[1].score if len(hits) > 1 else 0.0
     if not semantic:

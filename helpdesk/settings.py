@@ -404,7 +404,7 @@ LOGGING = {
 
 KNOWLEDGE = {
     # The sentence encoder (a dotted path to a class, knowledge/encoder.py); empty: keywords only.
-    "ENCODER": os.environ.get("HELPDESK_KB_ENCODER", "knowledge.encoder.UniversalSentenceEncoder"),
+    "ENCODER": os.environ.get("HELPDESK_KB_ENCODER", "knowledge.encoder.BlendedEncoder"),
 }
 BOT = {
     # An optional language model that words the answer from the retrieved articles only: any

@@ -4,37 +4,40 @@ The one interface the help centre, the widget's search and the bot use is
 ``KnowledgeIndex.search(question, locale=...) -> [Hit]``, best first, one hit per article (a slug:
 its translations count as one article, shown in the question's language when it exists).
 
-Each hit carries three signals (vectors are computed when the article is saved, so a question
-costs one encoder call):
+Vectors are computed when an article is saved (its whole text, then each passage), so a question
+costs one encoder call. Each hit carries the signals behind it (``signals``):
 
-- ``semantic``: how close the question's embedding is to the article's, a cosine blending the
-  whole article as one text (weight 2) with the mean of its two closest passages (weight 1);
+- for each encoder part (``use``, ``e5``): the whole article's cosine (``*_whole``), the mean of
+  the two closest passages (``*_top2``) and the closest passage (``*_max``);
 - ``keyword``: the article's BM25 score over segmented terms, relative to the best one (0-1);
-- ``lexical``: the share of the question's rare words that the article contains (0-1).
 
-The rank is ``(3 * semantic + keyword) / 4`` (docs/bot.md has the measurements behind it). Without
-an encoder the index runs on keywords alone, ranked by BM25, and says so (``semantic`` is False)
-so that the bot can be stricter. ``live_index()`` keeps one index per process and rebuilds it when the knowledge base's
-version number moves.
+plus ``lexical``, the share of the question's rare words that the article contains (0-1), and
+``agreement``, how many signals rank the article first. Hits are ordered by ``rank``, a weighted
+mean of the scaled signals (knowledge/ranking.py). Without an encoder the index runs on keywords
+alone, ranked by BM25, and says so (``semantic`` is False) so that the bot can be stricter.
+``live_index()`` keeps one index per process and rebuilds it when the knowledge base's version
+number moves.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from chat.segmentation import search_terms
+from knowledge import ranking
 from knowledge.choices import DEFAULT_LOCALE
 from knowledge.encoder import Encoder, get_encoder
 from knowledge.lexical import Bm25
 from knowledge.markdown import plain_text
 from knowledge.text import article_terms, passages, summary
 
-# How much keyword rank counts beside meaning (chosen on the tuning questions: docs/bot.md).
-LEXICAL_WEIGHT = 0.25
+# The first release's rank, (3 x USE meaning + keyword rank) / 4, kept as ``Hit.score``: the help
+# centre's search floor and the reports' scores are on its scale.
+LEGACY_KEYWORD_WEIGHT = 0.25
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,11 +63,14 @@ class Hit:
     keyword: float = 0.0
     whole: float = 0.0  # the whole article's cosine alone
     locales: tuple[str, ...] = field(default_factory=tuple)
+    rank: float = 0.0  # the order of the hits: knowledge/ranking.py
+    signals: dict[str, float] = field(default_factory=dict)
+    agreement: int = 0  # how many signals rank this article first
 
 
 # Names how vectors are laid out (whole article, then passages): stored vectors of another
 # layout or encoder are recomputed when an index is built.
-VECTOR_LAYOUT = "whole+passages.1"
+VECTOR_LAYOUT = "whole+passages.2"
 
 
 def vectors_name(encoder: Encoder) -> str:
@@ -111,21 +117,34 @@ def indexed_article(
 
 class KnowledgeIndex:
     def __init__(
-        self, articles: list[IndexedArticle], encoder: Encoder | None, *, lexical_weight: float = LEXICAL_WEIGHT
+        self, articles: list[IndexedArticle], encoder: Encoder | None, *, keyword_weight: float | None = None
     ) -> None:
         self.articles = list(articles)
-        self.lexical_weight = lexical_weight
         self.encoder = encoder if encoder is not None and all(a.vectors is not None for a in self.articles) else None
         self.bm25 = Bm25([a.terms for a in self.articles])
         self._matrix, self._bounds = None, []
+        self._by_slug: dict[str, list[int]] = {}
+        for i, article in enumerate(self.articles):
+            self._by_slug.setdefault(article.slug, []).append(i)
+        names = {"keyword"}
         if self.encoder is not None and self.articles:
             self._matrix = np.vstack([a.vectors for a in self.articles])
             ends = np.cumsum([len(a.vectors) for a in self.articles])
             self._bounds = list(zip([0, *ends[:-1]], ends, strict=True))
+            for part, _ in self.encoder.parts:
+                names |= {f"{part}_whole", f"{part}_top2", f"{part}_max"}
+        self.weights = ranking.weights_for(names, keyword_weight=keyword_weight)
 
     @property
     def semantic(self) -> bool:
         return self.encoder is not None
+
+    @property
+    def mode(self) -> str:
+        """Which signals this index has: ``keywords``, or the encoder parts joined (``use+e5``)."""
+        if self.encoder is None:
+            return "keywords"
+        return "+".join(part for part, _ in self.encoder.parts)
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -136,53 +155,76 @@ class KnowledgeIndex:
         terms = search_terms(question)
         keyword = self.bm25.scores(terms)
         best_keyword = max(keyword) or 1.0
-        semantic, whole = self._semantic_scores(question)
-        by_slug: dict[str, list[int]] = {}
-        for i, article in enumerate(self.articles):
-            by_slug.setdefault(article.slug, []).append(i)
+        meaning = self._meaning(question)
         hits = []
-        for slug, members in by_slug.items():
+        for slug, members in self._by_slug.items():
+            signals = {"keyword": max(keyword[i] for i in members) / best_keyword}
+            for name, values in meaning.items():
+                signals[name] = max(float(values[i]) for i in members)
             lexical = max(self.bm25.coverage(terms, i) for i in members)
-            relative = max(keyword[i] for i in members) / best_keyword
-            if semantic is not None:
-                meaning = max(float(semantic[i]) for i in members)
-                score = (1 - self.lexical_weight) * meaning + self.lexical_weight * relative
+            if meaning:
+                first = self.encoder.parts[0][0]
+                legacy = (2 * signals[f"{first}_whole"] + signals[f"{first}_top2"]) / 3
+                score = (1 - LEGACY_KEYWORD_WEIGHT) * legacy + LEGACY_KEYWORD_WEIGHT * signals["keyword"]
+                order = ranking.rank(signals, self.weights)
             else:
-                meaning, score = 0.0, lexical
-            shown = next((i for i in members if self.articles[i].locale == locale), None)
-            if shown is None:
-                shown = next((i for i in members if self.articles[i].locale == DEFAULT_LOCALE), members[0])
+                legacy, score, order = 0.0, lexical, signals["keyword"]
             hits.append(
                 Hit(
                     slug=slug,
-                    article=self.articles[shown],
+                    article=self._shown(members, locale),
                     score=score,
-                    semantic=meaning,
+                    semantic=legacy,
                     lexical=lexical,
-                    keyword=relative,
-                    whole=max(float(whole[i]) for i in members) if whole is not None else 0.0,
+                    keyword=signals["keyword"],
+                    whole=signals.get("use_whole", 0.0),
                     locales=tuple(self.articles[i].locale for i in members),
+                    rank=order,
+                    signals=signals,
                 )
             )
-        if semantic is not None:
-            hits.sort(key=lambda h: (-h.score, -h.keyword, h.slug))
+        if meaning:
+            hits.sort(key=lambda h: (-h.rank, -h.keyword, h.slug))
         else:
             hits.sort(key=lambda h: (-h.keyword, -h.score, h.slug))
             hits = [h for h in hits if h.keyword > 0]
-        return hits[:limit]
+        return [replace(h, agreement=_agreement(h, hits)) for h in hits[:limit]]
 
-    def _semantic_scores(self, question: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Per article: (2 x the whole article's cosine + the mean of its two closest passages) / 3,
-        and the whole article's cosine alone."""
+    def _shown(self, members: list[int], locale: str) -> IndexedArticle:
+        """The version in the question's locale, else the default locale's, else any."""
+        for wanted in (locale, DEFAULT_LOCALE):
+            for i in members:
+                if self.articles[i].locale == wanted:
+                    return self.articles[i]
+        return self.articles[members[0]]
+
+    def _meaning(self, question: str) -> dict[str, np.ndarray]:
+        """Per article and encoder part: the whole article's cosine, the mean of the two closest
+        passages and the closest passage. One encoder call per question."""
         if self._matrix is None:
-            return None, None
-        query = self.encoder.encode([question])[0]
-        cosines = self._matrix @ query
-        result = np.empty(len(self.articles), dtype=np.float32)
-        for i, (start, end) in enumerate(self._bounds):
-            parts = np.sort(cosines[start + 1 : end])[-2:]
-            result[i] = (2 * cosines[start] + (parts.mean() if len(parts) else cosines[start])) / 3
-        return result, cosines[[start for start, _ in self._bounds]]
+            return {}
+        query = self.encoder.encode_query(question)
+        result: dict[str, np.ndarray] = {}
+        offset = 0
+        for part, width in self.encoder.parts:
+            cosines = self._matrix[:, offset : offset + width] @ query[offset : offset + width]
+            offset += width
+            whole, top2, best = (np.empty(len(self.articles), dtype=np.float32) for _ in range(3))
+            for i, (start, end) in enumerate(self._bounds):
+                closest = np.sort(cosines[start + 1 : end])[-2:] if end - start > 1 else cosines[start : start + 1]
+                whole[i], top2[i], best[i] = cosines[start], closest.mean(), closest[-1]
+            result.update({f"{part}_whole": whole, f"{part}_top2": top2, f"{part}_max": best})
+        return result
+
+
+def _agreement(hit: Hit, hits: list[Hit]) -> int:
+    """How many signals rank this article first: independent signals agreeing is a sign of a
+    real match, one signal alone is often a coincidence of words or of phrasing."""
+    count = 0
+    for name in ranking.AGREEMENT_SIGNALS:
+        if name in hit.signals and max(hits, key=lambda h: h.signals.get(name, 0.0)).slug == hit.slug:
+            count += 1
+    return count
 
 
 # --- the process's live index ------------------------------------------------------------------

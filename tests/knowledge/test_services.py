@@ -27,8 +27,10 @@ def test_save_stores_embeddings_and_search_terms(kb):
     encoder = get_encoder()
     assert encoder is not None and article.embedding_model == vectors_name(encoder)
     vectors = unpack(article.embedding, encoder.dim)
-    assert vectors.shape[1] == 512 and vectors.shape[0] >= 3
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    assert vectors.shape[1] == encoder.dim == 512 + 384 and vectors.shape[0] >= 3
+    # Each encoder's part of a row is normalised on its own (USE, then e5).
+    assert np.allclose(np.linalg.norm(vectors[:, :512], axis=1), 1, atol=1e-4)
+    assert np.allclose(np.linalg.norm(vectors[:, 512:], axis=1), 1, atol=1e-4)
     assert "退款" in article.search_terms.split()
 
 

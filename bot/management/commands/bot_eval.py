@@ -11,24 +11,12 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from bot.answering import Answer, decide
-from bot.evaluation import Outcome, summarize
-from knowledge.encoder import get_encoder
-from knowledge.index import LEXICAL_WEIGHT, KnowledgeIndex, article_vectors, indexed_article
-from knowledge.services import parse_jsonl
-
-RETRIEVERS = {"hybrid": LEXICAL_WEIGHT, "semantic": 0.0, "bm25": None}
-
-
-def read_lines(path: str) -> list[str]:
-    try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise CommandError(f"Cannot read {path}: {exc.strerror}")
+from bot.evaluation import RETRIEVERS, Outcome, load_index, read_questions, summarize
+from knowledge.payloads import article_url
 
 
 class Command(BaseCommand):
@@ -41,38 +29,23 @@ class Command(BaseCommand):
         parser.add_argument("--retriever", choices=sorted(RETRIEVERS), default="hybrid")
 
     def handle(self, *args, kb: str, questions: str, details: bool, retriever: str, **options) -> None:
-        started = time.perf_counter()
-        rows = parse_jsonl(read_lines(kb))
-        encoder = get_encoder() if RETRIEVERS[retriever] is not None else None
-        if retriever != "bm25" and encoder is None:
-            raise CommandError("The sentence encoder did not load (see the log); try --retriever bm25.")
-        articles = [
-            indexed_article(**row, vectors=article_vectors(encoder, row["title"], row["body"]) if encoder else None)
-            for row in rows
-        ]
-        index = KnowledgeIndex(articles, encoder, lexical_weight=RETRIEVERS[retriever] or 0.0)
-        load_seconds = time.perf_counter() - started
-        for warm_up in ("warm up", "预热"):  # first-call costs (dictionary, caches) are not an answer's
+        index, load_seconds = load_index(kb, retriever=retriever)
+        asked = read_questions(questions)
+        # First-call costs (the dictionary, caches, the URL resolver) are not an answer's.
+        for warm_up in ("warm up", "预热"):
             decide(question=warm_up, locale="en", index=index, llm=None)
+        article_url(slug="warm-up", locale="en")
         outcomes = []
-        for number, line in enumerate(read_lines(questions), start=1):
-            if not line.strip():
-                continue
-            try:
-                q = json.loads(line)
-                text, locale, expected = q["q"], q.get("locale", "en"), q.get("expected")
-            except (ValueError, KeyError, TypeError):
-                raise CommandError(f"{questions} line {number}: needs id, q, locale and expected.")
+        for q in asked:
             t0 = time.perf_counter()
-            result = decide(question=text, locale=locale, index=index, llm=None)
+            result = decide(question=q.q, locale=q.locale, index=index, llm=None)
             elapsed = (time.perf_counter() - t0) * 1000
-            answered = result.slug if isinstance(result, Answer) else None
             outcomes.append(
                 Outcome(
-                    id=q.get("id", number),
-                    locale=locale,
-                    expected=expected,
-                    answer=answered,
+                    id=q.id,
+                    locale=q.locale,
+                    expected=q.expected,
+                    answer=result.slug if isinstance(result, Answer) else None,
                     score=result.score,
                     ms=elapsed,
                     answer_locale=result.locale if isinstance(result, Answer) else None,
@@ -80,8 +53,8 @@ class Command(BaseCommand):
             )
         report = {
             "retriever": retriever,
-            "encoder": encoder.name if encoder else None,
-            "articles": len(articles),
+            "encoder": index.encoder.name if index.encoder else None,
+            "articles": len(index),
             "load_seconds": round(load_seconds, 2),
             **summarize(outcomes),
         }
