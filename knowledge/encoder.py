@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from typing import Protocol
 
 import numpy as np
@@ -109,9 +110,17 @@ class E5SmallEncoder:
 
 
 class BlendedEncoder:
-    """USE and e5 side by side in one row; USE alone when e5 cannot load."""
+    """USE and e5 side by side in one row; USE alone when e5 cannot load.
+
+    Passage rows are remembered by text (a bounded cache): an edited article re-embeds only the
+    sentences that changed, and an import of known articles costs nothing.
+    """
+
+    CACHE_ROWS = 4096
 
     def __init__(self) -> None:
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         members: list[Encoder] = [UniversalSentenceEncoder()]
         try:
             members.append(E5SmallEncoder())
@@ -123,7 +132,21 @@ class BlendedEncoder:
         self.name = "+".join(member.name for member in members)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return np.hstack([member.encode(texts) for member in self._members])
+        with self._cache_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            rows = np.hstack([member.encode(missing) for member in self._members])
+            with self._cache_lock:
+                for text, row in zip(missing, rows, strict=True):
+                    self._cache[text] = row
+                    self._cache.move_to_end(text)
+                while len(self._cache) > self.CACHE_ROWS:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            found = {t: self._cache.get(t) for t in texts}
+        if any(row is None for row in found.values()):  # evicted by another thread meanwhile
+            return np.hstack([member.encode(texts) for member in self._members])
+        return np.vstack([found[t] for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
         return np.concatenate([member.encode_query(text) for member in self._members])
