@@ -74,6 +74,7 @@ def conversation_payload(conversation: Conversation, *, for_contact: bool = Fals
         "number": conversation.number,
         "status": conversation.status,
         "owner": conversation.owner,
+        "offline": conversation.offline,
         "assignee": {"name": user_name(assignee)} if assignee else None,
         "last_seq": conversation.last_public_seq if for_contact else conversation.last_seq,
         "contact_last_read_seq": conversation.contact_last_read_seq,

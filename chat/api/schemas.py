@@ -89,6 +89,10 @@ class PublicConversationSchema(serializers.Serializer):
         choices=["human", "bot"],
         help_text="bot: the bot answers (open, unassigned, not in the queue) until it hands off.",
     )
+    offline = serializers.BooleanField(
+        help_text="Nobody was available: from the offline form, or handed off by the bot with nobody online. "
+        "Unread agent replies are emailed to the contact."
+    )
     assignee = AssigneeSchema(allow_null=True)
     last_seq = serializers.IntegerField(help_text="The last seq of the reader's stream.")
     contact_last_read_seq = serializers.IntegerField(help_text="Read mark of the contact, in public entries.")

@@ -122,6 +122,10 @@ def conversation_hand_off(
     then, after commit, the queue positions and the router, as for any conversation that starts
     waiting. ``actor``: the contact who pressed "Talk to a person"; None is the bot itself.
 
+    With the inbox closed or nobody online, the conversation becomes ``offline``, as one from the
+    offline form: agents' replies the visitor has not read are emailed once they leave an address
+    (the widget asks for one then).
+
     Returns False when there was nothing to do (already handed off, taken over, or resolved),
     so a double click, a late turn and the watchdog are all harmless.
     """
@@ -138,6 +142,12 @@ def conversation_hand_off(
             conversation, reason=reason, actor=actor or bot_actor(conversation), now=now, detail=detail
         )
         changes.update(status=ConversationStatus.WAITING, waiting_since=now, assigned_at=None, auto_assigned=False)
+        if not conversation.offline:
+            from chat.selectors import inbox_availability
+
+            available = inbox_availability(inbox=conversation.inbox)
+            if not (available["open"] and available["agents_online"]):
+                changes["offline"] = True
         Conversation.objects.filter(pk=conversation.pk).update(**changes)
         for field, value in changes.items():
             setattr(conversation, field, value)

@@ -238,5 +238,18 @@ function rest(app) {
     app.render();
   }
 
-  return { blobUrl, save, upload, showHistory, reopen, downloadTranscript, emailTranscript };
+  // Handed off while nobody is available: the address agents' replies are emailed to.
+  const wantsEmail = (c) => !!(c && c.offline && c.status === "waiting" && !(state.contact && state.contact.email));
+
+  function submitEmail(address) {
+    if (!wantsEmail(state.conversation)) return emailTranscript(address);
+    if (!address) return;
+    state.notice = "";
+    if (app.socket.send({ type: "contact.update", email: address }, { kind: "email" })) {
+      state.done = gettext("Thank you: we will also reply to %(email)s.", { email: address });
+    } else app.socket.connect();
+    app.render();
+  }
+
+  return { blobUrl, save, upload, showHistory, reopen, downloadTranscript, emailTranscript, submitEmail, wantsEmail };
 }

@@ -145,7 +145,7 @@ export function conversation(app) {
   // Which form a visitor without an active conversation sees before chatting.
   function form() {
     if (isActive(state.conversation) || state.outbox.length || state.messages.length) return "";
-    if (offline()) return "offline";
+    if (offline() && !(state.bot && state.bot.enabled)) return "offline"; // with the bot on, it answers first
     const cfg = state.cfg;
     const known = state.contact || {};
     const missing = cfg.prechat.some((f) => f.required && !(f.key === "name" ? known.name : f.key === "email" ? known.email : ""));

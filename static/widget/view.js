@@ -71,7 +71,7 @@ function panel(app) {
     const comment = () => ui.commentBox.value.trim() && app.rate(state.conversation.rating.score, ui.commentBox.value.trim());
     ui.comment = el("form", { class: "comment", onsubmit: (e) => (e.preventDefault(), comment()) }, ui.commentBox, el("button", { class: "send", type: "submit" }));
     ui.emailBox = el("input", { type: "email", maxlength: "254", autocomplete: "email" });
-    ui.emailForm = el("form", { class: "comment", onsubmit: (e) => (e.preventDefault(), app.emailTranscript(ui.emailBox.value.trim())) }, ui.emailBox, el("button", { class: "send", type: "submit" }));
+    ui.emailForm = el("form", { class: "comment", onsubmit: (e) => (e.preventDefault(), app.submitEmail(ui.emailBox.value.trim())) }, ui.emailBox, el("button", { class: "send", type: "submit" }));
     const askEmail = () => ((state.askEmail = true), app.draw(), ui.emailBox.focus());
     ui.emailLink = el("button", { class: "link", type: "button", onclick: () => (state.contact && state.contact.email ? app.emailTranscript("") : askEmail()) });
     ui.thanks = el("p", { class: "thanks" });
@@ -276,6 +276,7 @@ function drawing(app) {
     }
     if (!c || !c.status) return "";
     if (c.status === "waiting") {
+      if (app.wantsEmail(c)) return gettext("Nobody is available right now. Leave your email and we will reply as soon as we can.");
       if (!c.queue_position) return gettext("Waiting for an agent to join…");
       const line = gettext("You are number %(position)s of %(waiting)s in the queue.", { position: c.queue_position, waiting: c.queue_length || c.queue_position });
       const wait = c.estimated_wait_seconds;
@@ -354,9 +355,10 @@ function drawing(app) {
     }
     const canComment = resolved && c.rating && survey.comment !== false;
     ui.comment.hidden = !canComment || state.commented;
+    const askForReply = chat && app.wantsEmail(c);
     ui.tools.hidden = !(chat && c && c.number);
-    ui.emailForm.hidden = !state.askEmail;
-    ui.emailLink.hidden = !!state.askEmail;
+    ui.emailForm.hidden = !(state.askEmail || askForReply);
+    ui.emailLink.hidden = !!(state.askEmail || askForReply);
     ui.thanks.hidden = !(state.commented && resolved);
     ui.notice.hidden = !state.notice;
     ui.notice.textContent = state.notice;

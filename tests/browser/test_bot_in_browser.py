@@ -128,3 +128,34 @@ def test_the_help_tab_searches_as_the_visitor_types(browser, server, bot_inbox, 
     finally:
         context.close()
     assert [u for u in loaded if "/widget/help" in u]
+
+
+def test_with_nobody_online_the_bot_still_answers_and_a_handoff_asks_for_an_email(browser, server, bot_inbox):
+    """No agent has a console open: without the bot the widget would show its offline form; with
+    it, the bot answers, and on a handoff the visitor is told nobody is there and leaves an email
+    for the reply (the conversation is then an offline one: unread replies are emailed)."""
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    shop = context.new_page()
+    try:
+        shop.goto(f"{server.url}/demo/?inbox={bot_inbox.public_key}")
+        open_widget(shop)
+        w = widget(shop)
+        expect(w.get_by_role("heading", name="Leave us a message")).to_be_hidden()
+        visitor_says(shop, "Which payment methods do you accept?")
+        expect(w.locator("li.m.bot").nth(0).locator("a")).to_have_attribute(
+            "href", re.compile(r"/help/en/payment-methods/$"), timeout=10000
+        )
+        w.get_by_role("button", name="Talk to a person").click()
+        expect(w.locator(".status")).to_have_text(
+            "Nobody is available right now. Leave your email and we will reply as soon as we can."
+        )
+        email = w.get_by_role("textbox", name="Your email")
+        email.fill("vera@example.com")
+        email.press("Enter")
+        expect(w.locator(".done")).to_have_text("Thank you: we will also reply to vera@example.com.")
+        expect(w.locator(".status")).to_have_text(re.compile(r"queue|Waiting"))
+        conversation = Conversation.objects.select_related("contact").get(inbox=bot_inbox)
+        assert conversation.offline and conversation.owner == "human" and conversation.status == "waiting"
+        assert conversation.contact.email == "vera@example.com"
+    finally:
+        context.close()
