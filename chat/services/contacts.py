@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from chat import clock, events, realtime
+from chat import clock, events, realtime, scrub
 from chat.choices import ACTIVE_STATUSES, ConversationStatus, EventType
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, Inbox
@@ -61,7 +61,7 @@ def contact_update(*, contact: Contact, name: str | None = None, email: str | No
     if name is not None:
         if not isinstance(name, str) or len(name) > 120:
             raise invalid("name must be a string of at most 120 characters.")
-        contact.name = name.strip()
+        contact.name = scrub.text(name.strip(), inbox_id=contact.inbox_id)
         fields.append("name")
     if email is not None:
         contact.email = clean_email(email)
@@ -128,9 +128,16 @@ def clean_attributes(attributes: Any, *, into: dict[str, Any] | None = None) -> 
     return merged
 
 
+def scrub_values(values: Any, *, inbox_id: int) -> Any:
+    """Text values of a mapping as the inbox's redaction stores them (others unchanged)."""
+    if not isinstance(values, dict):
+        return values
+    return {k: scrub.text(v, inbox_id=inbox_id) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def contact_set_attributes(*, contact: Contact, attributes: Any) -> Contact:
     """Merge the host site's attributes (``setAttributes``) into the contact's; ``None`` removes one."""
-    merged = clean_attributes(attributes, into=contact.attributes or {})
+    merged = clean_attributes(scrub_values(attributes, inbox_id=contact.inbox_id), into=contact.attributes or {})
     Contact.objects.filter(pk=contact.pk).update(attributes=merged)
     contact.attributes = merged
     return contact
@@ -170,6 +177,10 @@ def contact_edit(*, contact: Contact, actor: AbstractBaseUser, changes: dict[str
     cleaned = check_contact_edit(changes=changes)
     if not cleaned:
         return []
+    if "name" in cleaned:
+        cleaned["name"] = scrub.text(cleaned["name"], inbox_id=contact.inbox_id)
+    if "attributes" in cleaned:
+        cleaned["attributes"] = scrub_values(cleaned["attributes"], inbox_id=contact.inbox_id)
     current = Contact.objects.filter(pk=contact.pk).values(*cleaned).first() or {}
     changed = sorted(k for k, v in cleaned.items() if current.get(k) != v)
     if not changed:
@@ -210,6 +221,8 @@ def apply_prechat(contact: Contact, answers: Any, *, enforce_required: bool) -> 
         )
     except ValidationError as exc:
         raise invalid(" ".join(exc.messages)) from exc
+    # The e-mail field holds an address on purpose; every other answer is redacted like a message.
+    cleaned = {k: v if k == "email" else scrub_values({k: v}, inbox_id=contact.inbox_id)[k] for k, v in cleaned.items()}
     changes = {k: v for k, v in cleaned.items() if k in CONTACT_KEYS}
     extra = {k: v for k, v in cleaned.items() if k not in CONTACT_KEYS}
     if extra:
