@@ -307,6 +307,14 @@ class VisitorConsumer(HelpdeskConsumer):
 
     async def hd_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
+        if event.get("type") == realtime.CONTACT_ERASED:  # internal: this contact no longer exists
+            if self.contact is not None:
+                await self.channel_layer.group_discard(
+                    realtime.contact_group(self.contact.public_id), self.channel_name
+                )
+            self.contact = self.conversation = None
+            await self.close(code=realtime.CLOSE_ERASED)
+            return
         if event.get("type") == "message.new":
             payload = event["message"]
             if payload.get("is_private"):  # defence in depth: never relay a note to a contact

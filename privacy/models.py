@@ -89,6 +89,9 @@ class PlaceholderContact(models.Model):
     inbox = models.OneToOneField("chat.Inbox", on_delete=models.CASCADE, related_name="+")
     contact = models.OneToOneField("chat.Contact", on_delete=models.CASCADE, related_name="+")
 
+    def __str__(self) -> str:
+        return f"placeholder of {self.inbox}"
+
 
 class ErasureKind(models.TextChoices):
     CONTACT = "contact", _("A contact and all its conversations")
@@ -133,3 +136,6 @@ class Consent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contact", "version"], name="consent_once_per_version")]
+
+    def __str__(self) -> str:
+        return f"version {self.version} at {self.accepted_at:%Y-%m-%d}"

@@ -103,7 +103,9 @@ def _phones(text: str, region: str, kinds: list[str]) -> str:
         return text
     out, last = [], 0
     try:
-        matches = list(phonenumbers.PhoneNumberMatcher(text, region.upper() or None, leniency=phonenumbers.Leniency.VALID))
+        matches = list(
+            phonenumbers.PhoneNumberMatcher(text, region.upper() or None, leniency=phonenumbers.Leniency.VALID)
+        )
     except Exception:  # a library failure must not block a message; other finders still ran
         logger.exception("phone number matching failed")
         return text

@@ -311,7 +311,9 @@ def attachment_upload(
     checked = check_upload(upload)
     attachment = Attachment(
         conversation=conversation,
-        name=safe_name(scrub.text(getattr(upload, "name", "") or "", inbox_id=conversation.inbox_id), checked.extension),
+        name=safe_name(
+            scrub.text(getattr(upload, "name", "") or "", inbox_id=conversation.inbox_id), checked.extension
+        ),
         content_type=checked.content_type,
         size=upload.size,
         width=checked.width,
