@@ -86,3 +86,12 @@ def minimise_address(address: str | None, inbox_id: int) -> str | None:
         prefix = 24 if ip.version == 4 else 48
         return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
     return address
+
+
+@receiver(post_save, sender=InboxPrivacy)
+def _start_retention(sender, instance: InboxPrivacy, **kwargs) -> None:
+    """A retention period set: make sure the retention chain runs in the worker."""
+    if instance.retention_days is not None:
+        from privacy.tasks import ensure_retention_scheduled
+
+        ensure_retention_scheduled()
