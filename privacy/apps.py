@@ -18,4 +18,4 @@ class PrivacyConfig(AppConfig):
         from chat import scrub
         from privacy import policy
 
-        scrub.install(policy.scrub)
+        scrub.install(text=policy.scrub, context=policy.minimise_context, address=policy.minimise_address)

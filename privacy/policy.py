@@ -69,6 +69,13 @@ def scrub(text: str, inbox_id: int) -> tuple[str, list[str]]:
     return result.text, result.kinds
 
 
+def minimise_context(context: dict[str, str], inbox_id: int) -> dict[str, str]:
+    """The page context as the inbox stores it: without the browser if so set, texts redacted."""
+    row = settings_or_default(inbox_id)
+    context = {k: v for k, v in context.items() if k != "user_agent" or row.store_user_agent}
+    return {k: scrub(v, inbox_id)[0] if k in ("url", "referrer", "title") else v for k, v in context.items()}
+
+
 def minimise_address(address: str | None, inbox_id: int) -> str | None:
     """The visitor's IP address as the inbox stores it: whole, truncated, or not at all."""
     if not address:

@@ -240,9 +240,10 @@ def apply_prechat(contact: Contact, answers: Any, *, enforce_required: bool) -> 
 CONTEXT_LIMITS = {"user_agent": 300, "language": 35, "title": 300}
 
 
-def clean_context(context: Any) -> dict[str, str]:
+def clean_context(context: Any, *, inbox_id: int | None = None) -> dict[str, str]:
     """Page context from the widget: only known keys, short strings. ``user_agent`` is the one the
-    socket's handshake carried (chat.consumers), shown as the browser in the console."""
+    socket's handshake carried (chat.consumers), shown as the browser in the console. With
+    ``inbox_id``, as that inbox's privacy settings store it (chat.scrub)."""
     if context is None:
         return {}
     if not isinstance(context, dict):
@@ -255,12 +256,12 @@ def clean_context(context: Any) -> dict[str, str]:
         if not isinstance(value, str) or len(value) > 2000:
             raise invalid(f"context.{key} must be a string of at most 2000 characters.")
         cleaned[key] = printable_line(value, limit=CONTEXT_LIMITS.get(key, 2000))
-    return cleaned
+    return scrub.context(cleaned, inbox_id=inbox_id) if inbox_id is not None else cleaned
 
 
 def conversation_update_context(*, conversation: Conversation, contact: Contact, context: Any) -> bool:
     """The visitor moved to another page: agents see the page it is on now. Returns whether it changed."""
-    context = clean_context(context)
+    context = clean_context(context, inbox_id=conversation.inbox_id)
     if conversation.contact_id != contact.pk:
         raise ServiceError("forbidden", "This is not your conversation.", status=403)
     with transaction.atomic():

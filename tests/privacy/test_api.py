@@ -48,7 +48,7 @@ def read_zip(content: bytes) -> tuple[dict, dict[str, bytes]]:
 
 
 def test_the_visitor_downloads_its_data_without_private_notes(inbox, chat):
-    contact, token, conversation = chat
+    _, token, _ = chat
     response = Client().get(f"/api/widget/{inbox.public_key}/my-data/export/", **bearer(token))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert response["Access-Control-Allow-Origin"] == ORIGIN
@@ -65,7 +65,7 @@ def test_a_wrong_token_gets_nothing(inbox, chat):
 
 
 def test_the_visitor_deletes_its_data_once_confirmed(inbox, chat):
-    contact, token, conversation = chat
+    contact, token, _ = chat
     url = f"/api/widget/{inbox.public_key}/my-data/erase/"
     assert Client().post(url, {}, content_type="application/json", **bearer(token)).status_code == 400
     assert Contact.objects.filter(pk=contact.pk).exists()
@@ -96,7 +96,7 @@ def test_staff_export_and_erase_need_the_admins_permissions(chat, alice):
     alice.user_permissions.add(Permission.objects.get(codename="view_contact"))
     alice = get_user_model().objects.get(pk=alice.pk)
     client.force_login(alice)
-    data, files = read_zip(client.get(f"/api/contacts/{contact.public_id}/export/").content)
+    data, _ = read_zip(client.get(f"/api/contacts/{contact.public_id}/export/").content)
     assert "secret note" in [m["text"] for m in data["conversations"][0]["messages"]]  # staff see notes
     assert client.post(f"/api/contacts/{contact.public_id}/erase/").status_code == 403
     alice.user_permissions.add(Permission.objects.get(codename="delete_contact"))
