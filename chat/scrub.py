@@ -6,7 +6,8 @@ starts (privacy.apps); without them, everything is stored as it came. Every serv
 what a visitor or an agent wrote passes it through ``text`` first, so that what is written,
 broadcast, indexed and e-mailed is the filtered text: one place, before anything leaves the
 service. ``context`` does the same for the page context (and the browser's User-Agent), and
-``address`` decides what of the visitor's IP address the socket keeps (for its rate limits).
+``address`` decides what of the visitor's IP address the socket keeps (for its rate limits), and
+``consent`` tells ``auth.ok`` the inbox's consent notice and whether this contact accepted it.
 """
 
 from __future__ import annotations
@@ -18,12 +19,20 @@ from typing import Any
 TextFilter = Callable[[str, int], tuple[str, list[str]]]
 ContextFilter = Callable[[dict[str, str], int], dict[str, str]]
 AddressFilter = Callable[[str | None, int], str | None]
+# (inbox id, contact id) -> the consent notice the widget shows {notice, version, accepted}, or None
+ConsentLookup = Callable[[int, int], dict[str, Any] | None]
 
 _filters: dict[str, Any] = {}
 
 
-def install(*, text: TextFilter | None, context: ContextFilter | None, address: AddressFilter | None) -> None:
-    _filters.update({"text": text, "context": context, "address": address})
+def install(
+    *,
+    text: TextFilter | None,
+    context: ContextFilter | None,
+    address: AddressFilter | None,
+    consent: ConsentLookup | None = None,
+) -> None:
+    _filters.update({"text": text, "context": context, "address": address, "consent": consent})
 
 
 def text(value: str, *, inbox_id: int) -> str:
@@ -47,3 +56,8 @@ def context(value: dict[str, str], *, inbox_id: int) -> dict[str, str]:
 def address(value: str | None, *, inbox_id: int) -> str | None:
     function = _filters.get("address")
     return function(value, inbox_id) if function is not None else value
+
+
+def consent(*, inbox_id: int, contact_id: int) -> dict[str, Any] | None:
+    function = _filters.get("consent")
+    return function(inbox_id, contact_id) if function is not None else None

@@ -18,4 +18,9 @@ class PrivacyConfig(AppConfig):
         from chat import scrub
         from privacy import policy
 
-        scrub.install(text=policy.scrub, context=policy.minimise_context, address=policy.minimise_address)
+        scrub.install(
+            text=policy.scrub,
+            context=policy.minimise_context,
+            address=policy.minimise_address,
+            consent=policy.consent_state,
+        )

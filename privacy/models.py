@@ -44,7 +44,7 @@ class InboxPrivacy(models.Model):
         _("custom patterns"),
         default=list,
         blank=True,
-        help_text=_('Regular expressions whose matches are redacted, e.g. ["ORD-\\\\d{8}"]. Each runs with a timeout.'),
+        help_text=_("A list of regular expressions whose matches are redacted. Each runs with a timeout."),
     )
     # Retention (privacy/retention.py).
     retention_days = models.PositiveIntegerField(

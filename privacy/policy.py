@@ -102,3 +102,14 @@ def _start_retention(sender, instance: InboxPrivacy, **kwargs) -> None:
         from privacy.tasks import ensure_retention_scheduled
 
         ensure_retention_scheduled()
+
+
+def consent_state(inbox_id: int, contact_id: int) -> dict | None:
+    """What ``auth.ok`` says of the consent notice: none, or its text, version and acceptance."""
+    row = settings_for(inbox_id)
+    if row is None or not row.consent_notice:
+        return None
+    from privacy.models import Consent
+
+    accepted = Consent.objects.filter(contact_id=contact_id, version=row.consent_version).exists()
+    return {"notice": row.consent_notice, "version": row.consent_version, "accepted": accepted}
