@@ -101,11 +101,20 @@ class ContactExportView(StaffContactView):
 class ContactEraseView(StaffContactView):
     permission = "chat.delete_contact"
 
-    @extend_schema(summary="What erasing this contact would remove (admin)", operation_id="contact_erase_preview")
+    @extend_schema(
+        responses={200: OpenApiResponse(description="Counts of what would go, by kind")},
+        summary="What erasing this contact would remove (admin)",
+        operation_id="contact_erase_preview",
+    )
     def get(self, request: Request, public_id: str) -> Response:
         return Response({"preview": erasure.erasure_preview(contacts=[self.contact(request, public_id)])})
 
-    @extend_schema(summary="Erase this contact (admin)", operation_id="contact_erase")
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiResponse(description="Counts of what went, by kind")},
+        summary="Erase this contact (admin)",
+        operation_id="contact_erase",
+    )
     def post(self, request: Request, public_id: str) -> Response:
         record = erasure.contact_erase(contact=self.contact(request, public_id), actor=request.user)
         return Response({"erased": record.counts})

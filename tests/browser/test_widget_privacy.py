@@ -61,7 +61,7 @@ def test_a_visitor_agrees_downloads_and_deletes_its_data(
         with zipfile.ZipFile(got.value.path()) as archive:
             data = json.loads(archive.read("data.json"))
         assert data["contact"]["id"] == str(contact.public_id)
-        assert [m["text"] for m in data["conversations"][0]["messages"]][0] == "My order 1234 is late"
+        assert data["conversations"][0]["messages"][0]["text"] == "My order 1234 is late"
         page.screenshot(path=str(artifacts / "widget-my-data.png"))
 
         page.get_by_role("button", name="Delete my data").click()
