@@ -13,7 +13,7 @@ from chat.admin import ContactAdmin, ConversationAdmin
 from chat.models import Contact, Conversation
 from privacy import erasure
 from privacy.export import contact_export_zip
-from privacy.models import ErasureRecord, InboxPrivacy
+from privacy.models import ErasureRecord, InboxPrivacy, PlaceholderContact
 
 
 @admin.register(InboxPrivacy)
@@ -94,6 +94,11 @@ class ErasingDelete:
 class ErasingContactAdmin(ErasingDelete, ContactAdmin):
     actions = ["export_selected"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and PlaceholderContact.objects.filter(contact_id=obj.pk).exists():
+            return False  # it holds the anonymous stubs the reports count
+        return super().has_delete_permission(request, obj)
+
     def preview(self, objs):
         return erasure.erasure_preview(contacts=objs)
 
@@ -101,7 +106,8 @@ class ErasingContactAdmin(ErasingDelete, ContactAdmin):
         erasure.contact_erase(contact=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        for contact in list(queryset):
+        placeholders = PlaceholderContact.objects.values("contact_id")
+        for contact in list(queryset.exclude(pk__in=placeholders)):
             erasure.contact_erase(contact=contact, actor=request.user)
 
     @admin.action(description=_("Export the selected contact's data (zip)"))
