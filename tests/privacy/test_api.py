@@ -106,3 +106,16 @@ def test_staff_export_and_erase_need_the_admins_permissions(chat, alice):
     assert client.post(f"/api/contacts/{contact.public_id}/erase/").status_code == 200
     assert client.get(f"/api/contacts/{contact.public_id}/export/").status_code == 404
     assert Client().get(f"/api/contacts/{contact.public_id}/export/").status_code in (401, 403)
+
+
+def test_the_admin_action_exports_one_contact(chat):
+    contact, _, _ = chat
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/chat/contact/", {"action": "export_selected", "_selected_action": [contact.pk]}, follow=False
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    data, files = read_zip(response.content)
+    assert data["contact"]["id"] == str(contact.public_id) and list(files.values()) == [b"my file\n"]
