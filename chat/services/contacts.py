@@ -61,7 +61,7 @@ def contact_update(*, contact: Contact, name: str | None = None, email: str | No
     if name is not None:
         if not isinstance(name, str) or len(name) > 120:
             raise invalid("name must be a string of at most 120 characters.")
-        contact.name = scrub.text(name.strip(), inbox_id=contact.inbox_id)
+        contact.name = scrub.text(name.strip(), inbox_id=contact.inbox_id)[:120]  # a label may be longer
         fields.append("name")
     if email is not None:
         contact.email = clean_email(email)
@@ -137,7 +137,7 @@ def scrub_values(values: Any, *, inbox_id: int) -> Any:
 
 def contact_set_attributes(*, contact: Contact, attributes: Any) -> Contact:
     """Merge the host site's attributes (``setAttributes``) into the contact's; ``None`` removes one."""
-    merged = clean_attributes(scrub_values(attributes, inbox_id=contact.inbox_id), into=contact.attributes or {})
+    merged = scrub_values(clean_attributes(attributes, into=contact.attributes or {}), inbox_id=contact.inbox_id)
     Contact.objects.filter(pk=contact.pk).update(attributes=merged)
     contact.attributes = merged
     return contact
@@ -178,7 +178,7 @@ def contact_edit(*, contact: Contact, actor: AbstractBaseUser, changes: dict[str
     if not cleaned:
         return []
     if "name" in cleaned:
-        cleaned["name"] = scrub.text(cleaned["name"], inbox_id=contact.inbox_id)
+        cleaned["name"] = scrub.text(cleaned["name"], inbox_id=contact.inbox_id)[:120]
     if "attributes" in cleaned:
         cleaned["attributes"] = scrub_values(cleaned["attributes"], inbox_id=contact.inbox_id)
     current = Contact.objects.filter(pk=contact.pk).values(*cleaned).first() or {}
@@ -223,6 +223,8 @@ def apply_prechat(contact: Contact, answers: Any, *, enforce_required: bool) -> 
         raise invalid(" ".join(exc.messages)) from exc
     # The e-mail field holds an address on purpose; every other answer is redacted like a message.
     cleaned = {k: v if k == "email" else scrub_values({k: v}, inbox_id=contact.inbox_id)[k] for k, v in cleaned.items()}
+    if "name" in cleaned:
+        cleaned["name"] = cleaned["name"][:120]  # a label may be longer than what it replaced
     changes = {k: v for k, v in cleaned.items() if k in CONTACT_KEYS}
     extra = {k: v for k, v in cleaned.items() if k not in CONTACT_KEYS}
     if extra:

@@ -157,3 +157,12 @@ def test_look_alikes_and_a_policy_without_cards_are_stored_as_written(inbox, ali
     services.message_send(conversation=conversation, sender=contact, text=f"{CARD} me@example.com", client_id="c2")
     assert Message.objects.get(conversation=conversation, client_id="c2").text == f"{CARD} [redacted e-mail]"
     assert policy.policy_for(inbox.pk).emails
+
+
+@pytest.mark.django_db
+def test_a_name_full_of_card_numbers_still_fits(inbox, make_contact):
+    contact = make_contact().contact
+    name = " ".join([CARD_DIGITS] * 7)[:120]
+    services.contact_update(contact=contact, name=name)
+    contact.refresh_from_db()
+    assert len(contact.name) <= 120 and CARD_DIGITS not in contact.name
