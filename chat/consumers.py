@@ -10,11 +10,11 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from chat import creation_limits, events, realtime, selectors, services
+from chat import creation_limits, events, realtime, scrub, selectors, services
 from chat.choices import ConversationStatus, HandoffReason
 from chat.errors import ServiceError
 from chat.frames import FrameError, bool_field, error_frame, int_field, reply
-from chat.models import Contact, Conversation
+from chat.models import Contact, Conversation, Inbox
 from chat.payloads import contact_payload, message_payload, rating_payload
 from chat.sockets import FrameRateLimiter, HelpdeskConsumer, header
 
@@ -43,7 +43,10 @@ class VisitorConsumer(HelpdeskConsumer):
 
     async def connect(self) -> None:
         key = self.scope["url_route"]["kwargs"]["inbox_key"]
-        self.inbox = await database_sync_to_async(selectors.inbox_by_key)(public_key=key)
+        # The client's address (daphne --proxy-headers makes it the visitor's behind a balancer),
+        # kept only as the key of the creation budgets, as the inbox's privacy settings allow.
+        address = (self.scope.get("client") or [None])[0]
+        self.inbox, self.address = await database_sync_to_async(self._inbox_and_address)(key, address)
         origin = header(self.scope, b"origin")
         if self.inbox is None or not self.inbox.allows_origin(origin):
             await self.close()  # before accept: the handshake is refused (HTTP 403)
@@ -52,8 +55,6 @@ class VisitorConsumer(HelpdeskConsumer):
         self.conversation: Conversation | None = None
         # The browser as its handshake names it: recorded with a new conversation's context.
         self.user_agent = (header(self.scope, b"user-agent") or "")[:500]
-        # The client's address (daphne --proxy-headers makes it the visitor's behind a balancer).
-        self.address = (self.scope.get("client") or [None])[0]
         self.replayed_seq = 0  # live events at or below this were already sent by a resume
         self.auth_attempts = 0
         self.limiter = FrameRateLimiter()
@@ -61,6 +62,11 @@ class VisitorConsumer(HelpdeskConsumer):
         self.auth_timer = asyncio.get_running_loop().call_later(
             settings.HELPDESK["AUTH_TIMEOUT_SECONDS"], self._auth_timeout
         )
+
+    @staticmethod
+    def _inbox_and_address(key: str, address: str | None) -> tuple[Inbox | None, str | None]:
+        inbox = selectors.inbox_by_key(public_key=key)
+        return inbox, (scrub.address(address, inbox_id=inbox.pk) if inbox is not None else None)
 
     def _auth_timeout(self) -> None:
         if self.contact is None:
@@ -307,6 +313,14 @@ class VisitorConsumer(HelpdeskConsumer):
 
     async def hd_event(self, message: dict[str, Any]) -> None:
         event = message["event"]
+        if event.get("type") == realtime.CONTACT_ERASED:  # internal: this contact no longer exists
+            if self.contact is not None:
+                await self.channel_layer.group_discard(
+                    realtime.contact_group(self.contact.public_id), self.channel_name
+                )
+            self.contact = self.conversation = None
+            await self.close(code=realtime.CLOSE_ERASED)
+            return
         if event.get("type") == "message.new":
             payload = event["message"]
             if payload.get("is_private"):  # defence in depth: never relay a note to a contact

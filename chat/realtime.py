@@ -30,6 +30,9 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 RELAY_TYPE = "hd.event"
+# Internal, never relayed: the contact was erased (privacy), so its widget sockets close at once.
+CONTACT_ERASED = "contact.erased"
+CLOSE_ERASED = 4004
 
 
 def contact_group(contact_public_id: UUID | str) -> str:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("chat.api.urls")),
     path("api/", include("knowledge.api.urls")),
+    path("api/", include("privacy.urls")),
     path("", include("chat.urls")),
     path("", include("agents.urls")),
     path("", include("reports.urls")),

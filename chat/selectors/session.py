@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from chat import scrub
 from chat.choices import ConversationStatus
 from chat.models import Contact, Conversation, Inbox
 from chat.payloads import contact_payload, conversation_payload, rating_payload
@@ -50,4 +51,5 @@ def session_state(*, inbox: Inbox, contact: Contact, conversation: Conversation 
         "conversation": conversation_state(conversation=conversation),
         "widget": widget_settings(inbox=inbox),
         "bot": {"enabled": inbox.bot_enabled, "name": inbox.bot_name},
+        "consent": scrub.consent(inbox_id=inbox.pk, contact_id=contact.pk),
     }

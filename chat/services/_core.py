@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
-from chat import clock, events, notices, realtime, signals
+from chat import clock, events, notices, realtime, scrub, signals
 from chat.choices import ActorKind, Owner, SenderKind
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, ConversationEvent, Message
@@ -157,6 +157,8 @@ def append(
 ) -> Message:
     """Store one transcript entry with the next sequence number (inside the caller's atomic)."""
     now = now or clock.now()
+    if sender_kind in (SenderKind.CONTACT, SenderKind.AGENT):  # what people wrote: redacted first
+        text = scrub.text(text, inbox_id=conversation.inbox_id)
     first_response = sender_kind == SenderKind.AGENT and not is_private
     seq, public_seq, status, owner = _next_seq(
         conversation, now=now, public=not is_private, first_response=first_response, sender_kind=sender_kind

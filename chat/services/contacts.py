@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from chat import clock, events, realtime
+from chat import clock, events, realtime, scrub
 from chat.choices import ACTIVE_STATUSES, ConversationStatus, EventType
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, Inbox
@@ -61,7 +61,7 @@ def contact_update(*, contact: Contact, name: str | None = None, email: str | No
     if name is not None:
         if not isinstance(name, str) or len(name) > 120:
             raise invalid("name must be a string of at most 120 characters.")
-        contact.name = name.strip()
+        contact.name = scrub.text(name.strip(), inbox_id=contact.inbox_id)[:120]  # a label may be longer
         fields.append("name")
     if email is not None:
         contact.email = clean_email(email)
@@ -128,9 +128,16 @@ def clean_attributes(attributes: Any, *, into: dict[str, Any] | None = None) -> 
     return merged
 
 
+def scrub_values(values: Any, *, inbox_id: int) -> Any:
+    """Text values of a mapping as the inbox's redaction stores them (others unchanged)."""
+    if not isinstance(values, dict):
+        return values
+    return {k: scrub.text(v, inbox_id=inbox_id) if isinstance(v, str) else v for k, v in values.items()}
+
+
 def contact_set_attributes(*, contact: Contact, attributes: Any) -> Contact:
     """Merge the host site's attributes (``setAttributes``) into the contact's; ``None`` removes one."""
-    merged = clean_attributes(attributes, into=contact.attributes or {})
+    merged = scrub_values(clean_attributes(attributes, into=contact.attributes or {}), inbox_id=contact.inbox_id)
     Contact.objects.filter(pk=contact.pk).update(attributes=merged)
     contact.attributes = merged
     return contact
@@ -170,6 +177,10 @@ def contact_edit(*, contact: Contact, actor: AbstractBaseUser, changes: dict[str
     cleaned = check_contact_edit(changes=changes)
     if not cleaned:
         return []
+    if "name" in cleaned:
+        cleaned["name"] = scrub.text(cleaned["name"], inbox_id=contact.inbox_id)[:120]
+    if "attributes" in cleaned:
+        cleaned["attributes"] = scrub_values(cleaned["attributes"], inbox_id=contact.inbox_id)
     current = Contact.objects.filter(pk=contact.pk).values(*cleaned).first() or {}
     changed = sorted(k for k, v in cleaned.items() if current.get(k) != v)
     if not changed:
@@ -210,6 +221,10 @@ def apply_prechat(contact: Contact, answers: Any, *, enforce_required: bool) -> 
         )
     except ValidationError as exc:
         raise invalid(" ".join(exc.messages)) from exc
+    # The e-mail field holds an address on purpose; every other answer is redacted like a message.
+    cleaned = {k: v if k == "email" else scrub_values({k: v}, inbox_id=contact.inbox_id)[k] for k, v in cleaned.items()}
+    if "name" in cleaned:
+        cleaned["name"] = cleaned["name"][:120]  # a label may be longer than what it replaced
     changes = {k: v for k, v in cleaned.items() if k in CONTACT_KEYS}
     extra = {k: v for k, v in cleaned.items() if k not in CONTACT_KEYS}
     if extra:
@@ -227,9 +242,10 @@ def apply_prechat(contact: Contact, answers: Any, *, enforce_required: bool) -> 
 CONTEXT_LIMITS = {"user_agent": 300, "language": 35, "title": 300}
 
 
-def clean_context(context: Any) -> dict[str, str]:
+def clean_context(context: Any, *, inbox_id: int | None = None) -> dict[str, str]:
     """Page context from the widget: only known keys, short strings. ``user_agent`` is the one the
-    socket's handshake carried (chat.consumers), shown as the browser in the console."""
+    socket's handshake carried (chat.consumers), shown as the browser in the console. With
+    ``inbox_id``, as that inbox's privacy settings store it (chat.scrub)."""
     if context is None:
         return {}
     if not isinstance(context, dict):
@@ -242,12 +258,12 @@ def clean_context(context: Any) -> dict[str, str]:
         if not isinstance(value, str) or len(value) > 2000:
             raise invalid(f"context.{key} must be a string of at most 2000 characters.")
         cleaned[key] = printable_line(value, limit=CONTEXT_LIMITS.get(key, 2000))
-    return cleaned
+    return scrub.context(cleaned, inbox_id=inbox_id) if inbox_id is not None else cleaned
 
 
 def conversation_update_context(*, conversation: Conversation, contact: Contact, context: Any) -> bool:
     """The visitor moved to another page: agents see the page it is on now. Returns whether it changed."""
-    context = clean_context(context)
+    context = clean_context(context, inbox_id=conversation.inbox_id)
     if conversation.contact_id != contact.pk:
         raise ServiceError("forbidden", "This is not your conversation.", status=403)
     with transaction.atomic():

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from chat import clock, events, realtime
+from chat import clock, events, realtime, scrub
 from chat.choices import THUMBS_SCORES, ConversationStatus, CsatScale, EventType
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, ConversationEvent, SatisfactionRating
@@ -52,7 +52,7 @@ def conversation_rate(
             rating = SatisfactionRating(conversation=conversation, created_at=now)
         rating.score, rating.comment, rating.agent_id, rating.updated_at = (
             score,
-            comment.strip(),
+            scrub.text(comment.strip(), inbox_id=conversation.inbox_id),
             conversation.assignee_id,
             now,
         )

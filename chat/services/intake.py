@@ -105,7 +105,7 @@ def _start(
     if text is not None:
         text = clean_text(text)
         client_id = clean_client_id(client_id)
-    context = clean_context(context)
+    context = clean_context(context, inbox_id=contact.inbox_id)
     if offline and not contact.email:
         raise invalid("Leave an email address so that we can answer you.")
     if team_id is not None:

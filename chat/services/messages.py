@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from chat import clock, events, realtime
+from chat import clock, events, realtime, scrub
 from chat.choices import ConversationStatus, EventType, Owner, SenderKind
 from chat.errors import ServiceError, invalid
 from chat.models import Attachment, Contact, Conversation, Message
@@ -311,7 +311,9 @@ def attachment_upload(
     checked = check_upload(upload)
     attachment = Attachment(
         conversation=conversation,
-        name=safe_name(getattr(upload, "name", "") or "", checked.extension),
+        name=safe_name(
+            scrub.text(getattr(upload, "name", "") or "", inbox_id=conversation.inbox_id), checked.extension
+        ),
         content_type=checked.content_type,
         size=upload.size,
         width=checked.width,

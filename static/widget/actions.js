@@ -187,6 +187,7 @@ function rest(app) {
   async function showHistory() {
     state.view = "history";
     state.history = null;
+    if (!ui.mydata) (await import("./privacy.js")).mountData(app); // "Download / Delete my data"
     app.draw();
     ui.back.focus();
     try {
@@ -251,5 +252,5 @@ function rest(app) {
     app.render();
   }
 
-  return { blobUrl, save, upload, showHistory, reopen, downloadTranscript, emailTranscript, submitEmail, wantsEmail };
+  return { call, blobUrl, save, upload, showHistory, reopen, downloadTranscript, emailTranscript, submitEmail, wantsEmail };
 }

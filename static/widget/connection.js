@@ -46,6 +46,12 @@ export function connection(app) {
         state.greeting = frame.greeting || "";
         if (frame.survey) state.survey = frame.survey;
         state.bot = frame.bot;
+        state.consent = frame.consent || null;
+        if (state.consent && !state.consent.accepted && !app.ui.consent) {
+          import("./privacy.js").then((m) => {
+            if (!app.ui.consent) m.mountConsent(app), (app.drawConsent = () => m.drawConsent(app)), app.render();
+          });
+        }
         if (frame.widget) store.set("cfg", (state.cfg = { prechat: [], teams: [], ...frame.widget }));
         if (frame.availability) store.set("availability", (state.availability = frame.availability));
         if (frame.conversation) {

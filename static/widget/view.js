@@ -147,6 +147,7 @@ function panel(app) {
     ui.human.textContent = gettext("Talk to a person");
     aria(ui.downloadButton, gettext("Download the transcript"));
     ui.downloadButton.title = gettext("Download the transcript");
+    if (ui.relabelData) ui.relabelData();
     ui.lang.textContent = other;
     ui.lang.title = switchLabel;
     ui.lang.setAttribute("lang", otherLang);
@@ -332,6 +333,7 @@ function drawing(app) {
     ui.helpButton.hidden = state.view === "help";
     ui.human.hidden = !(chat && isActive(c) && c.owner === "bot");
     ui.log.hidden = ui.compose.hidden = !chat;
+    if (app.drawConsent) app.drawConsent();
     ui.clip.hidden = !isActive(c) || !state.token;
     ui.historyButton.hidden = !state.token || history;
     ui.downloadButton.hidden = !c || !c.number || history;
