@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "reports",
     "knowledge",
     "bot",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -313,8 +314,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "chat.api.authentication.ConsoleSessionAuthentication",  # 401 without a sign-in, as documented
+        # API tokens (integrations/authentication.py): act as their agent, within their scope.
+        "integrations.authentication.ApiTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.authentication.TokenScope",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's parsers, with JSON refusing text that cannot be stored (chat/unicode.py).
     "DEFAULT_PARSER_CLASSES": [
@@ -330,6 +336,7 @@ REST_FRAMEWORK = {
         "agent": os.environ.get("HELPDESK_API_RATE_AGENT", "1200/min"),
         "widget": os.environ.get("HELPDESK_API_RATE_WIDGET", "120/min"),
         "address": os.environ.get("HELPDESK_API_RATE_ADDRESS", "600/min"),
+        "token": os.environ.get("HELPDESK_API_RATE_TOKEN", "600/min"),
     },
 }
 if DEBUG:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("chat.api.urls")),
+    path("api/", include("integrations.api.urls")),
     path("api/", include("knowledge.api.urls")),
     path("", include("chat.urls")),
     path("", include("agents.urls")),

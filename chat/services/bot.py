@@ -52,15 +52,16 @@ def _article(article: Any) -> dict[str, str]:
 
 
 def bot_reply(
-    *, conversation: Conversation, text: str, article: dict[str, str], score: float | None = None
+    *, conversation: Conversation, text: str, article: dict[str, str] | None, score: float | None = None
 ) -> Message | None:
-    """The bot's answer: its text, the article it comes from, and "Did that help?".
+    """The bot's answer: its text, the article it comes from, and "Did that help?". An outside
+    bot (integrations) may answer without an article: a plain message from the bot.
 
     Returns None, storing nothing, when the bot no longer holds the conversation (it was handed
     off or taken over while the bot was thinking): a late answer is dropped, never shown.
     """
     text = clean_text(text)
-    article = _article(article)
+    article = _article(article) if article is not None else None
     now = clock.now()
     with transaction.atomic():
         conversation = locked(conversation)
@@ -68,12 +69,16 @@ def bot_reply(
             return None
         bot = bot_actor(conversation)
         message = append(
-            conversation, **sender_fields(bot), text=text, now=now, bot_answer={**article, "helpful": None}
+            conversation,
+            **sender_fields(bot),
+            text=text,
+            now=now,
+            bot_answer={**article, "helpful": None} if article else None,
         )
         # From the column append just wrote, so that it compares exactly with the visitor's
         # last message (the watchdog): both written by the same statement's kind.
         Conversation.objects.filter(pk=conversation.pk).update(bot_replied_at=F("last_message_at"))
-        payload: dict[str, Any] = {"seq": message.seq, "article": article}
+        payload: dict[str, Any] = {"seq": message.seq, "article": article} if article else {"seq": message.seq}
         if score is not None:
             payload["score"] = round(float(score), 4)
         record(conversation, EventType.BOT_ANSWERED, actor=bot, payload=payload)
