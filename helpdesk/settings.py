@@ -331,7 +331,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "chat.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     # Budgets per agent, per widget contact token and per client address (chat/api/throttles.py).
-    "DEFAULT_THROTTLE_CLASSES": ["chat.api.throttles.CallerRateThrottle", "chat.api.throttles.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "chat.api.throttles.CallerRateThrottle",
+        "chat.api.throttles.AddressRateThrottle",
+        "integrations.throttles.TokenRateThrottle",  # per API token, on top of its user's budget
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "agent": os.environ.get("HELPDESK_API_RATE_AGENT", "1200/min"),
         "widget": os.environ.get("HELPDESK_API_RATE_WIDGET", "120/min"),

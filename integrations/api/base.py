@@ -11,7 +11,6 @@ from chat.errors import ServiceError
 from chat.models import Conversation
 from chat.payloads import conversation_payload
 from integrations import idempotency
-from integrations.throttles import TokenRateThrottle
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
@@ -26,16 +25,9 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
-def _default_throttles() -> list:
-    from rest_framework.settings import api_settings
-
-    return [TokenRateThrottle, *api_settings.DEFAULT_THROTTLE_CLASSES]
-
-
 class IntegrationAPIView(APIView):
     """Token (``Authorization: Bearer hd_...``) or the console's session; see settings."""
 
-    throttle_classes = _default_throttles()
     required_scope: str | None = None
     # False on a POST whose answer must never be stored (a new token's secret): no key is taken.
     idempotent = True
