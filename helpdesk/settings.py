@@ -372,6 +372,10 @@ def _limit(name: str, default: str) -> tuple[int, int]:
 
 
 HELPDESK = {
+    # Webhooks (integrations): may endpoints be on private, loopback or link-local addresses (an
+    # intranet install, tests)? Checked when saved and at every delivery. Attempts kept per endpoint.
+    "WEBHOOKS_ALLOW_PRIVATE": env_bool("HELPDESK_WEBHOOKS_ALLOW_PRIVATE", False),
+    "WEBHOOK_LOG_KEEP": int(os.environ.get("HELPDESK_WEBHOOK_LOG_KEEP", 500)),
     # What anonymous visitors may create, per client address and per inbox (chat/creation_limits.py).
     "CREATION_LIMITS": {
         "contact_per_address": _limit("HELPDESK_CONTACTS_PER_ADDRESS", "30/3600"),

@@ -7,5 +7,5 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from integrations.webhooks import outbox  # noqa: F401  (connects the outbox to chat's signal)
         from integrations import authentication  # noqa: F401  (registers the OpenAPI security scheme)
+        from integrations.webhooks import outbox  # noqa: F401  (connects the outbox to chat's signal)

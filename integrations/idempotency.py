@@ -60,9 +60,7 @@ def claim(request: Request) -> IdempotencyRecord | None:
     if existing is None:  # deleted meanwhile (its request failed): the client may try again
         raise ServiceError("idempotency_conflict", "A request with this key just failed; retry.", status=409)
     if existing.fingerprint != fingerprint:
-        raise ServiceError(
-            "idempotency_key_reused", f"This {HEADER} was used for another request.", status=422
-        )
+        raise ServiceError("idempotency_key_reused", f"This {HEADER} was used for another request.", status=422)
     if existing.response_status is None:
         raise ServiceError("idempotency_conflict", "A request with this key is still running.", status=409)
     response = Response(existing.response_body, status=existing.response_status)

@@ -58,6 +58,9 @@ class IdempotencyRecord(models.Model):
             models.UniqueConstraint(fields=["user", "key"], condition=Q(token__isnull=True), name="idem_user_key"),
         ]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class WebhookEndpoint(models.Model):
     """A URL that receives signed events: of one inbox, or of every inbox (``inbox`` empty).
@@ -107,6 +110,9 @@ class WebhookEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["id"], condition=Q(fanned_out=False), name="webhook_event_pending")]
 
+    def __str__(self) -> str:
+        return f"{self.type} {self.public_id}"
+
 
 class WebhookDelivery(models.Model):
     """One event for one endpoint: delivered in id order per endpoint, retried with growing delays."""
@@ -125,6 +131,9 @@ class WebhookDelivery(models.Model):
             models.Index(fields=["endpoint", "id"], condition=Q(status="pending"), name="delivery_pending"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint}"
+
 
 class DeliveryAttempt(models.Model):
     """The delivery log: each attempt's request and response, truncated, a bounded number kept."""
@@ -141,3 +150,6 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.response_status or self.error[:40]}"

@@ -139,7 +139,9 @@ class ContactConversationView(IntegrationAPIView):
         started = services.conversation_start_for_widget(
             contact=contact, text=text, client_id=client_id, context=values.get("context")
         )
-        conversation = selectors.conversation_for_agent(user=request.user, public_id=str(started.conversation.public_id))
+        conversation = selectors.conversation_for_agent(
+            user=request.user, public_id=str(started.conversation.public_id)
+        )
         cid = str(conversation.public_id)
         body = {
             "conversation": conversation_payload(conversation),

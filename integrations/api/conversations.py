@@ -18,7 +18,13 @@ from chat.api import schemas
 from chat.choices import Priority
 from chat.errors import invalid
 from chat.payloads import message_payload
-from integrations.api.base import IDEMPOTENCY_PARAMETER, IntegrationAPIView, agent_profile, conversation_of, fresh_payload
+from integrations.api.base import (
+    IDEMPOTENCY_PARAMETER,
+    IntegrationAPIView,
+    agent_profile,
+    conversation_of,
+    fresh_payload,
+)
 
 ERRORS = {
     400: schemas.ErrorSchema,
@@ -115,7 +121,9 @@ class AssignView(IntegrationAPIView):
         data = AgentInput(data=request.data)
         data.is_valid(raise_exception=True)
         conversation = conversation_of(request, public_id)
-        agent = agent_selectors.transfer_target_agent(user_id=data.validated_data["agent"], inbox_id=conversation.inbox_id)
+        agent = agent_selectors.transfer_target_agent(
+            user_id=data.validated_data["agent"], inbox_id=conversation.inbox_id
+        )
         conversation = services.conversation_assign(conversation=conversation, agent=agent, actor=request.user)
         return Response(fresh_payload(request, conversation))
 
@@ -203,7 +211,9 @@ class StatusView(IntegrationAPIView):
         if wanted == "resolved":
             conversation = services.conversation_resolve(conversation=conversation, actor=request.user)
         elif wanted == "pending":
-            conversation = services.conversation_set_pending(conversation=conversation, actor=request.user, pending=True)
+            conversation = services.conversation_set_pending(
+                conversation=conversation, actor=request.user, pending=True
+            )
         elif conversation.status == "resolved":
             conversation = services.conversation_reopen(conversation=conversation, actor=request.user)
         elif conversation.status == "pending":
@@ -216,12 +226,16 @@ class StatusView(IntegrationAPIView):
 class ResolveView(IntegrationAPIView):
     @extend_schema(**action_schema("Resolve the conversation"))
     def post(self, request: Request, public_id: str) -> Response:
-        conversation = services.conversation_resolve(conversation=conversation_of(request, public_id), actor=request.user)
+        conversation = services.conversation_resolve(
+            conversation=conversation_of(request, public_id), actor=request.user
+        )
         return Response(fresh_payload(request, conversation))
 
 
 class ReopenView(IntegrationAPIView):
     @extend_schema(**action_schema("Reopen a resolved conversation"))
     def post(self, request: Request, public_id: str) -> Response:
-        conversation = services.conversation_reopen(conversation=conversation_of(request, public_id), actor=request.user)
+        conversation = services.conversation_reopen(
+            conversation=conversation_of(request, public_id), actor=request.user
+        )
         return Response(fresh_payload(request, conversation))

@@ -19,7 +19,11 @@ ACTIONS = {
 
 urlpatterns = [
     *(
-        path(f"conversations/<str:public_id>/{action}/", view.as_view(), name=f"api-conversation-{action.replace('/', '-')}")
+        path(
+            f"conversations/<str:public_id>/{action}/",
+            view.as_view(),
+            name=f"api-conversation-{action.replace('/', '-')}",
+        )
         for action, view in ACTIONS.items()
     ),
     path("contacts/", contacts.ContactCreateView.as_view(), name="api-contacts"),

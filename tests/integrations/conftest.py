@@ -21,3 +21,81 @@ def token_client(db):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fresh_subscriptions():
+    """The outbox's per-process memo of endpoints must not outlive a test's rolled-back rows."""
+    from integrations.webhooks.outbox import subscriptions
+
+    subscriptions.forget()
+    yield
+    subscriptions.forget()
+
+
+class Receiver:
+    """A webhook receiver on loopback, started by the test: it verifies every signature and
+    answers with the statuses it is told (then 200)."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received: list[dict] = []
+        self.answers: list[int] = []
+        self.secret: str | None = None
+        self.bad_signatures = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                from integrations.webhooks.signing import verify
+
+                try:
+                    verify(secret=receiver.secret, body=body, headers=dict(self.headers.items()))
+                except Exception:
+                    receiver.bad_signatures += 1
+                    status = 400
+                else:
+                    status = receiver.answers.pop(0) if receiver.answers else 200
+                    if status == 200:
+                        import json
+
+                        receiver.received.append({"id": self.headers["webhook-id"], **json.loads(body)})
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks?x=1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.HELPDESK = {**settings.HELPDESK, "WEBHOOKS_ALLOW_PRIVATE": True}
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def endpoint(receiver):
+    """``endpoint(events, inbox=None, role="webhook")``: an endpoint at the receiver."""
+    from integrations.webhooks import services as webhook_services
+
+    def make(events, **kwargs):
+        created = webhook_services.endpoint_create(name="crm", url=receiver.url, events=events, **kwargs)
+        receiver.secret = created.secret
+        return created
+
+    return make
