@@ -379,6 +379,8 @@ HELPDESK = {
     # intranet install, tests)? Checked when saved and at every delivery. Attempts kept per endpoint.
     "WEBHOOKS_ALLOW_PRIVATE": env_bool("HELPDESK_WEBHOOKS_ALLOW_PRIVATE", False),
     "WEBHOOK_LOG_KEEP": int(os.environ.get("HELPDESK_WEBHOOK_LOG_KEEP", 500)),
+    # How long a worker holds an endpoint's deliveries; one that died leaves them after this long.
+    "WEBHOOK_LEASE_SECONDS": int(os.environ.get("HELPDESK_WEBHOOK_LEASE_SECONDS", 120)),
     # What anonymous visitors may create, per client address and per inbox (chat/creation_limits.py).
     "CREATION_LIMITS": {
         "contact_per_address": _limit("HELPDESK_CONTACTS_PER_ADDRESS", "30/3600"),

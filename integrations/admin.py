@@ -33,6 +33,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=[(e, e) for e in webhook_services.SUBSCRIBABLE],
         widget=forms.CheckboxSelectMultiple,

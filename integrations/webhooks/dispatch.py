@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import transaction
 from django.db.models import Q
@@ -33,7 +34,6 @@ logger = logging.getLogger(__name__)
 # Seconds after the first attempt's failure, then after each next one (Standard Webhooks' own).
 RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 BOT_RETRY_DELAYS = (5,)
-LEASE = timedelta(seconds=120)
 FAN_OUT_BATCH = 500
 
 
@@ -69,18 +69,27 @@ def fan_out() -> int:
     return done
 
 
+def lease() -> timedelta:
+    """How long a worker holds an endpoint without renewing (it renews before each attempt, whose
+    timeout is far shorter); a worker that died leaves it to expire."""
+    return timedelta(seconds=settings.HELPDESK.get("WEBHOOK_LEASE_SECONDS", 120))
+
+
 def _take_lease(endpoint_id: int, now: datetime) -> bool:
     return bool(
         WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + LEASE)
+        .update(lease_until=now + lease())
     )
 
 
 def deliver_endpoint(endpoint_id: int) -> datetime | None:
     """Deliver the endpoint's due events in order; returns when to come back, if anything waits."""
     if not _take_lease(endpoint_id, clock.now()):
-        return None
+        # Another worker holds it, or held it and died: look again when its lease runs out.
+        return (
+            WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).values_list("lease_until", flat=True).first()
+        )
     try:
         while True:
             endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
@@ -97,7 +106,7 @@ def deliver_endpoint(endpoint_id: int) -> datetime | None:
             now = clock.now()
             if head.next_attempt_at > now:
                 return head.next_attempt_at
-            WebhookEndpoint.objects.filter(pk=endpoint_id).update(lease_until=now + LEASE)
+            WebhookEndpoint.objects.filter(pk=endpoint_id).update(lease_until=now + lease())
             outcome = http_delivery.attempt(head)
             _settle(head, outcome)
     finally:

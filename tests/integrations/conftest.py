@@ -41,8 +41,13 @@ class Receiver:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        self.received: list[dict] = []
+        self.received: list[dict] = []  # verified and answered 200, in order (duplicates too)
         self.answers: list[int] = []
+        # The request with this index (0-based, of all requests) waits for ``release`` first.
+        self.block_at: int | None = None
+        self.blocked = threading.Event()
+        self.release = threading.Event()
+        self.requests = 0
         self.secret: str | None = None
         self.bad_signatures = 0
         receiver = self
@@ -50,6 +55,11 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                index, receiver.requests = receiver.requests, receiver.requests + 1
+                if index == receiver.block_at:
+                    receiver.blocked.set()
+                    receiver.release.wait(30)
+                    return  # the sender is gone: no answer
                 from integrations.webhooks.signing import verify
 
                 try:
