@@ -68,10 +68,14 @@ def claim(request: Request) -> IdempotencyRecord | None:
     raise Replay(response)
 
 
+def forget(record: IdempotencyRecord) -> None:
+    IdempotencyRecord.objects.filter(pk=record.pk).delete()
+
+
 def settle(record: IdempotencyRecord, response: Response) -> None:
     """Store the answer for retries; a server error frees the key instead."""
     if response.status_code >= 500 or not isinstance(response, Response):
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        forget(record)
         return
     IdempotencyRecord.objects.filter(pk=record.pk).update(
         response_status=response.status_code, response_body=response.data

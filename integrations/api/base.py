@@ -41,7 +41,14 @@ class IntegrationAPIView(APIView):
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return exc.response
-        return super().handle_exception(exc)
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            # A server error: free the key, so that the client's retry runs again.
+            if self._idempotency is not None:
+                idempotency.forget(self._idempotency)
+                self._idempotency = None
+            raise
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

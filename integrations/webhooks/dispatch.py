@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 BOT_RETRY_DELAYS = (5,)
 FAN_OUT_BATCH = 500
+# Events (with their deliveries and log) are kept this long once nothing waits for them.
+KEEP_EVENTS = timedelta(days=7)
+PRUNE_BATCH = 1000
 
 
 def fan_out() -> int:
@@ -178,9 +181,21 @@ def endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
     subscriptions.forget()
 
 
+def prune(*, now: datetime) -> int:
+    """Forget events older than ``KEEP_EVENTS`` that wait for no delivery (with their log)."""
+    old = WebhookEvent.objects.filter(created_at__lt=now - KEEP_EVENTS, fanned_out=True).exclude(
+        deliveries__status=DeliveryStatus.PENDING
+    )
+    ids = list(old.values_list("id", flat=True)[:PRUNE_BATCH])
+    if ids:
+        WebhookEvent.objects.filter(id__in=ids).delete()
+    return len(ids)
+
+
 def run_once() -> datetime | None:
     """One pass of the worker: fan out, then every endpoint with pending deliveries. Returns the
     earliest time a waiting retry is due (the task schedules itself again for then)."""
+    prune(now=clock.now())
     while fan_out():
         pass
     due: list[datetime] = []

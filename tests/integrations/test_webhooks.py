@@ -168,3 +168,13 @@ def test_no_endpoint_costs_no_query_on_the_message_path(alice, make_contact):
         services.message_send(conversation=conversation, sender=alice, text="fast", client_id="q1")
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
     assert [s for s in statements if s not in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}] == ["UPDATE", "INSERT"]
+
+
+def test_old_events_are_pruned_once_delivered(make_contact, endpoint, receiver, monkeypatch):
+    endpoint(["contact.created"])
+    make_contact("Old")
+    dispatch.run_once()
+    assert WebhookEvent.objects.count() == 1
+    later(monkeypatch, dispatch.KEEP_EVENTS.total_seconds() + 60)
+    dispatch.run_once()
+    assert WebhookEvent.objects.count() == 0 and DeliveryAttempt.objects.count() == 0

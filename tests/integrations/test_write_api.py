@@ -120,3 +120,22 @@ def test_contacts_create_update_and_start_a_conversation(alice, inbox, token_cli
     )
     assert again.json() == started.json()
     assert Conversation.objects.filter(contact__public_id=body["id"]).count() == 1
+
+
+def test_a_server_error_frees_the_idempotency_key(alice, make_contact, token_client, monkeypatch):
+    from integrations.models import IdempotencyRecord
+
+    conversation = start(make_contact().contact)
+    client = token_client(alice)
+    client.raise_request_exception = False
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "conversation_set_priority", broken)
+    failed = client.post(url(conversation, "priority"), {"priority": 2}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert failed.status_code == 500
+    assert not IdempotencyRecord.objects.exists()
+    monkeypatch.undo()
+    again = client.post(url(conversation, "priority"), {"priority": 2}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
+    assert again.status_code == 200 and again.json()["priority"] == 2
