@@ -178,3 +178,19 @@ def test_old_events_are_pruned_once_delivered(make_contact, endpoint, receiver, 
     later(monkeypatch, dispatch.KEEP_EVENTS.total_seconds() + 60)
     dispatch.run_once()
     assert WebhookEvent.objects.count() == 0 and DeliveryAttempt.objects.count() == 0
+
+
+def test_the_delivery_log_is_bounded(make_contact, endpoint, receiver, settings, monkeypatch):
+    settings.HELPDESK = {**settings.HELPDESK, "WEBHOOK_LOG_KEEP": 3}
+    hook = endpoint(["contact.created"])
+    receiver.answers = [500] * 4
+    make_contact("Logged")
+    wake = dispatch.run_once()
+    for _ in range(4):
+        later(monkeypatch, (wake - clock.now()).total_seconds() + 1)
+        wake = dispatch.run_once()
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
+    log = list(DeliveryAttempt.objects.filter(endpoint=hook).order_by("id"))
+    assert len(log) == 3 and log[-1].response_status == 200
+    assert log[-1].request_body.startswith('{"type":"contact.created"')
+    assert "webhook-signature" not in log[-1].request_headers  # never logged
