@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -120,8 +121,16 @@ def write(
         created_at=clock.now(),
         only_endpoint_id=only_endpoint,
     )
-    realtime.after_commit(wake_worker)
+    _wake_after_commit()
     return row
+
+
+def _wake_after_commit() -> None:
+    """One wake-up per transaction however many events it wrote (an INSERT into the task queue)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is wake_worker for entry in connection.run_on_commit):
+        return
+    realtime.after_commit(wake_worker)
 
 
 def wake_worker() -> None:

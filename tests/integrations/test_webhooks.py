@@ -194,3 +194,13 @@ def test_the_delivery_log_is_bounded(make_contact, endpoint, receiver, settings,
     assert len(log) == 3 and log[-1].response_status == 200
     assert log[-1].request_body.startswith('{"type":"contact.created"')
     assert "webhook-signature" not in log[-1].request_headers  # never logged
+
+
+def test_one_wake_up_per_transaction(alice, make_contact, endpoint, receiver, django_capture_on_commit_callbacks):
+    from integrations.webhooks import outbox
+
+    endpoint(ALL)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.conversation_start(contact=make_contact().contact, text="hi", client_id="c1")
+    assert WebhookEvent.objects.count() >= 3
+    assert sum(1 for c in callbacks if c is outbox.wake_worker) == 1
