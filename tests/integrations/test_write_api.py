@@ -4,6 +4,8 @@ every POST takes an Idempotency-Key."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chat import services
 from chat.choices import ConversationStatus, EventType
@@ -139,3 +141,33 @@ def test_a_server_error_frees_the_idempotency_key(alice, make_contact, token_cli
     monkeypatch.undo()
     again = client.post(url(conversation, "priority"), {"priority": 2}, format="json", HTTP_IDEMPOTENCY_KEY="p-1")
     assert again.status_code == 200 and again.json()["priority"] == 2
+
+
+ASCII_KEYS = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=255)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(key=ASCII_KEYS)
+def test_any_printable_ascii_key_replays(alice, make_contact, token_client, key):
+    client = token_client(alice)
+    contact = make_contact().contact
+    body = {"name": f"n{len(key)}"}
+    first = client.patch(f"/api/contacts/{contact.public_id}/", body, format="json")  # not keyed: PATCH
+    assert first.status_code == 200
+    path = f"/api/contacts/{contact.public_id}/conversations/"
+    one = client.post(path, {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    two = client.post(path, {}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert one.status_code == 201 and two.status_code == 201 and one.json() == two.json()
+    assert two.headers["Idempotent-Replayed"] == "true"
+    assert Conversation.objects.filter(contact=contact).count() == 1
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(key=st.text(min_size=1, max_size=20).filter(lambda k: not (k.isascii() and k.isprintable())))
+def test_other_keys_are_refused(alice, token_client, key):
+    try:
+        header = key.encode("latin-1").decode("latin-1")
+    except UnicodeEncodeError:
+        return  # not sendable as an HTTP header at all
+    response = token_client(alice).post("/api/contacts/", {}, format="json", HTTP_IDEMPOTENCY_KEY=header)
+    assert response.status_code == 400
