@@ -351,7 +351,10 @@ if DEBUG:
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
-    "DESCRIPTION": "Conversations, transcripts and history for the agent console and the widget.",
+    "DESCRIPTION": (
+        "Conversations, transcripts and history for the agent console and the widget, and the write API for "
+        "integrations: API tokens (Authorization: Bearer hd_...), Idempotency-Key on every POST (docs/api.md)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # /api/docs/ serves Swagger UI from the drf-spectacular-sidecar package: no CDN, works offline.
