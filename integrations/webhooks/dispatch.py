@@ -155,12 +155,14 @@ def _settle(head: WebhookDelivery, outcome: http_delivery.Outcome) -> None:
 
 def _bot_failed(head: WebhookDelivery) -> None:
     """The outside bot did not take its turn: the conversation goes to humans."""
-    from chat import services
-    from chat.models import Conversation
+    if head.event.type == W.BOT_TURN and head.event.conversation_id is not None:
+        _hand_to_humans(head.event.conversation_id)
 
-    if head.event.type != W.BOT_TURN or head.event.conversation_id is None:
-        return
-    conversation = Conversation.objects.select_related("inbox", "contact").filter(pk=head.event.conversation_id).first()
+
+def _hand_to_humans(conversation_id: int) -> None:
+    from chat import selectors, services
+
+    conversation = selectors.conversation_held_by_bot(conversation_id=conversation_id)
     if conversation is not None:
         services.conversation_hand_off(
             conversation=conversation, reason=HandoffReason.BOT_ERROR, detail="The outside bot's endpoint failed."
@@ -179,6 +181,18 @@ def endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
     from integrations.webhooks.outbox import subscriptions
 
     subscriptions.forget()
+    if endpoint.role == EndpointRole.BOT:  # nobody answers them now: humans take its conversations
+        for conversation_id in _bot_conversations(endpoint):
+            _hand_to_humans(conversation_id)
+
+
+def _bot_conversations(endpoint: WebhookEndpoint) -> list[int]:
+    """The conversations the bot of the endpoint's inbox holds (those its events were about)."""
+    return list(
+        WebhookEvent.objects.filter(type=W.BOT_TURN, only_endpoint=endpoint, conversation_id__isnull=False)
+        .values_list("conversation_id", flat=True)
+        .distinct()
+    )
 
 
 def prune(*, now: datetime) -> int:

@@ -67,3 +67,14 @@ def test_a_failing_bot_endpoint_hands_the_conversation_to_humans(
     fresh = Conversation.objects.get(pk=conversation.pk)
     assert fresh.owner == Owner.HUMAN and fresh.status == ConversationStatus.WAITING
     assert fresh.handoff["reason"] == HandoffReason.BOT_ERROR
+
+
+def test_a_bot_endpoint_that_answers_410_is_disabled_and_humans_take_over(bot_inbox, make_contact, endpoint, receiver):
+    hook = endpoint([], inbox=bot_inbox, role=EndpointRole.BOT)
+    receiver.answers = [410]
+    conversation, _ = services.conversation_start(contact=make_contact().contact, text="anyone?", client_id="v1")
+    dispatch.run_once()
+    hook.refresh_from_db()
+    fresh = Conversation.objects.get(pk=conversation.pk)
+    assert hook.is_active is False
+    assert fresh.owner == Owner.HUMAN and fresh.handoff["reason"] == HandoffReason.BOT_ERROR
