@@ -111,6 +111,15 @@ class ClaimView(IntegrationAPIView):
         return Response(fresh_payload(request, conversation))
 
 
+class AcceptView(IntegrationAPIView):
+    @extend_schema(**action_schema("Accept a conversation the router assigned to the agent"))
+    def post(self, request: Request, public_id: str) -> Response:
+        conversation = services.conversation_accept(
+            conversation=conversation_of(request, public_id), agent=request.user
+        )
+        return Response(fresh_payload(request, conversation))
+
+
 class AgentInput(serializers.Serializer):
     agent = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The agent's user id.")
 

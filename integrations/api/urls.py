@@ -6,6 +6,7 @@ ACTIONS = {
     "reply": conversations.ReplyView,
     "note": conversations.NoteView,
     "claim": conversations.ClaimView,
+    "accept": conversations.AcceptView,
     "assign": conversations.AssignView,
     "transfer": conversations.TransferView,
     "priority": conversations.PriorityView,

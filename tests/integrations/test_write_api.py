@@ -49,6 +49,8 @@ def test_assign_and_transfer(alice, bob, team, make_contact, token_client):
     client = token_client(alice)
     assigned = client.post(url(conversation, "assign"), {"agent": bob.pk}, format="json")
     assert assigned.status_code == 200 and assigned.json()["assignee"]["id"] == bob.pk
+    accepted = token_client(bob).post(url(conversation, "accept"))
+    assert accepted.status_code == 200, accepted.content
     moved = client.post(url(conversation, "transfer"), {"team": team.pk, "note": "for sales"}, format="json")
     assert moved.status_code == 200, moved.content
     assert Conversation.objects.get(pk=conversation.pk).team_id == team.pk
