@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations.api import bots, contacts, conversations, tokens
+from integrations.api import bots, contacts, conversations, tokens, webhooks
 
 ACTIONS = {
     "reply": conversations.ReplyView,
@@ -36,4 +36,6 @@ urlpatterns = [
     ),
     path("tokens/", tokens.TokenListView.as_view(), name="api-tokens"),
     path("tokens/<str:public_id>/revoke/", tokens.TokenRevokeView.as_view(), name="api-token-revoke"),
+    path("webhooks/", webhooks.WebhookEndpointListView.as_view(), name="api-webhooks"),
+    path("webhooks/<str:public_id>/actions/", webhooks.WebhookEndpointActionView.as_view(), name="api-webhook-action"),
 ]

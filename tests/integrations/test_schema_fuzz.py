@@ -18,7 +18,7 @@ from chat import services
 from chat.models import Tag
 from integrations import tokens
 
-WRITE_TAGS = "^(conversations \\(write\\)|contacts|tokens|outside bots)$"
+WRITE_TAGS = "^(conversations \\(write\\)|contacts|tokens|outside bots|webhooks)$"
 
 
 def load_schema():
@@ -48,6 +48,19 @@ def keep_connection(db):
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def no_dns(monkeypatch):
+    """Generated webhook URLs name made-up hosts: answer them with a public address, offline."""
+    import socket
+
+    from integrations.webhooks import addresses
+
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+
+    monkeypatch.setattr(addresses.socket, "getaddrinfo", resolve)
 
 
 @pytest.fixture
