@@ -102,21 +102,32 @@ def offered_articles(conversation: Conversation) -> list[dict[str, Any]]:
 
 
 def _handoff_record(
-    conversation: Conversation, *, reason: str, actor, now: datetime, detail: str = ""
-) -> dict[str, Any]:
-    """Fields and the audit event every handoff shares; returns the fields to store."""
+    conversation: Conversation,
+    *,
+    reason: str,
+    actor,
+    now: datetime,
+    detail: str = "",
+    also: dict[str, Any] | None = None,
+) -> None:
+    """Store what every handoff changes (with ``also``, the caller's own changes), then its audit
+    event: recorded after the change, so that what reads the state then sees it changed."""
     articles = offered_articles(conversation)
     payload: dict[str, Any] = {"reason": reason, "articles": articles}
     if detail:
         payload["detail"] = detail
-    record(conversation, EventType.HANDED_OFF, actor=actor, payload=payload)
     first_due, resolution_due = sla.due_times(conversation, start=now)
-    return {
+    changes = {
         "owner": Owner.HUMAN,
         "handoff": {"reason": reason, "articles": articles, "at": now.isoformat()},
         "sla_first_response_due_at": first_due,
         "sla_resolution_due_at": resolution_due,
+        **(also or {}),
     }
+    Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(conversation, field, value)
+    record(conversation, EventType.HANDED_OFF, actor=actor, payload=payload)
 
 
 def conversation_hand_off(
@@ -139,13 +150,19 @@ def conversation_hand_off(
             return False
         if isinstance(actor, Contact) and actor.pk != conversation.contact_id:
             raise ServiceError("forbidden", "This is not your conversation.", status=403)
-        changes = _handoff_record(
-            conversation, reason=reason, actor=actor or bot_actor(conversation), now=now, detail=detail
+        _handoff_record(
+            conversation,
+            reason=reason,
+            actor=actor or bot_actor(conversation),
+            now=now,
+            detail=detail,
+            also={
+                "status": ConversationStatus.WAITING,
+                "waiting_since": now,
+                "assigned_at": None,
+                "auto_assigned": False,
+            },
         )
-        changes.update(status=ConversationStatus.WAITING, waiting_since=now, assigned_at=None, auto_assigned=False)
-        Conversation.objects.filter(pk=conversation.pk).update(**changes)
-        for field, value in changes.items():
-            setattr(conversation, field, value)
         broadcast_conversation(conversation)
         broadcast_queue_positions(conversation.inbox_id)
         announce_waiting(conversation, chosen_team=conversation.team_id is not None)
@@ -155,10 +172,7 @@ def conversation_hand_off(
 def take_over(conversation: Conversation, *, agent: AbstractBaseUser | None, now: datetime) -> None:
     """An agent claims, is assigned or transfers a conversation the bot holds (inside the caller's
     transaction, on a locked copy): the bot lets go with the reason ``agent_took_over``."""
-    changes = _handoff_record(conversation, reason=HandoffReason.AGENT_TOOK_OVER, actor=agent, now=now)
-    Conversation.objects.filter(pk=conversation.pk).update(**changes)
-    for field, value in changes.items():
-        setattr(conversation, field, value)
+    _handoff_record(conversation, reason=HandoffReason.AGENT_TOOK_OVER, actor=agent, now=now)
 
 
 def bot_feedback(*, conversation: Conversation, contact: Contact, message_id: Any, helpful: Any) -> Message:

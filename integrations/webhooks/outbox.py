@@ -29,15 +29,15 @@ from integrations.models import WebhookEndpoint, WebhookEvent
 
 MEMO_SECONDS = 5.0
 
-# Which webhook events an audit event gives.
+# Which webhook events an audit event gives. Every resolution (an agent's, the bot's, for
+# inactivity) records ``resolved``; ``bot_resolved`` only says who, so it gives nothing of its own.
+# Services record an event after the change it tells of: the payload read then is the new state.
 FROM_AUDIT: dict[str, tuple[str, ...]] = {
     EventType.CREATED: (W.CONVERSATION_CREATED,),
     EventType.CLAIMED: (W.CONVERSATION_ASSIGNED, W.CONVERSATION_STATUS_CHANGED),
     EventType.ASSIGNED: (W.CONVERSATION_ASSIGNED, W.CONVERSATION_STATUS_CHANGED),
     EventType.TRANSFERRED: (W.CONVERSATION_ASSIGNED,),
     EventType.RESOLVED: (W.CONVERSATION_RESOLVED, W.CONVERSATION_STATUS_CHANGED),
-    EventType.INACTIVITY_RESOLVED: (W.CONVERSATION_RESOLVED, W.CONVERSATION_STATUS_CHANGED),
-    EventType.BOT_RESOLVED: (W.CONVERSATION_RESOLVED, W.CONVERSATION_STATUS_CHANGED),
     EventType.REOPENED: (W.CONVERSATION_STATUS_CHANGED,),
     EventType.PENDING: (W.CONVERSATION_STATUS_CHANGED,),
     EventType.PENDING_ENDED: (W.CONVERSATION_STATUS_CHANGED,),

@@ -204,3 +204,26 @@ def test_one_wake_up_per_transaction(alice, make_contact, endpoint, receiver, dj
         services.conversation_start(contact=make_contact().contact, text="hi", client_id="c1")
     assert WebhookEvent.objects.count() >= 3
     assert sum(1 for c in callbacks if c is outbox.wake_worker) == 1
+
+
+def test_rating_and_bot_handoff_events_carry_their_payloads(alice, inbox, make_contact, endpoint, receiver):
+    endpoint(["rating.submitted", "bot.handed_off", "conversation.status_changed"])
+    visitor = make_contact("Rater").contact
+    conversation, _ = services.conversation_start(contact=visitor, text="hi", client_id="c1")
+    conversation = services.conversation_claim(conversation=conversation, agent=alice)
+    services.conversation_resolve(conversation=conversation, actor=alice)
+    services.conversation_rate(conversation=conversation, contact=visitor, score=5, comment="great")
+    inbox.bot_enabled = True
+    inbox.save()
+    other = make_contact("Botted").contact
+    held, _ = services.conversation_start(contact=other, text="question", client_id="c2")
+    services.conversation_hand_off(conversation=held, reason="asked_for_human", actor=other)
+    dispatch.run_once()
+    by_type = {}
+    for r in receiver.received:
+        by_type.setdefault(r["type"], []).append(r["data"])
+    assert by_type["rating.submitted"][0]["rating"]["score"] == 5
+    handed = by_type["bot.handed_off"][0]
+    assert handed["handoff"]["reason"] == "asked_for_human" and handed["conversation"]["status"] == "waiting"
+    changes = [d["change"] for d in by_type["conversation.status_changed"]]
+    assert changes == ["claimed", "resolved", "handed_off"]
