@@ -34,6 +34,7 @@ from chat.choices import HandoffReason
 from chat.realtime import waiting_loop
 from chat.segmentation import has_cjk
 from chat.signals import bot_feedback, bot_turn
+from integrations.webhooks.outbox import outside_bot_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ def answer_message(conversation_id: int, message_id: int) -> None:
     if found is None:
         return  # handed off, taken over or resolved meanwhile
     conversation, message = found
+    if outside_bot_endpoint(conversation.inbox_id) is not None:
+        return  # the inbox's outside bot answers through the API (integrations, docs/webhooks.md)
     names = tuple(n for n in (conversation.contact.name,) if n)
     result = decide(
         question=message.text,

@@ -1,4 +1,5 @@
-"""Signals the conversation domain sends after commit, for the router to act on.
+"""Signals the conversation domain sends after commit, for the router to act on (and one it sends
+inside the transaction, ``recorded``, for the webhook outbox).
 
 chat never imports agents; the agents app listens here (see agents/receivers.py).
 """
@@ -14,3 +15,8 @@ capacity_freed = Signal()
 bot_turn = Signal()
 # The visitor answered "Did that help?": conversation_id, helpful, not_helpful_in_row (before it).
 bot_feedback = Signal()
+# A change was stored, sent INSIDE its transaction (so a receiver's writes commit or roll back
+# with it): an audit event (event=ConversationEvent), a transcript entry (message=Message), or a
+# contact created or updated (contact=Contact, created=bool); always with conversation (or None).
+# The integrations app writes its webhook outbox here; a receiver must be cheap when idle.
+recorded = Signal()

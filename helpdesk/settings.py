@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "knowledge",
     "bot",
     "privacy",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "helpdesk@localhost")
+# Who hears about trouble by mail (a webhook endpoint disabled for persistent failure): comma-separated addresses.
+ADMINS = [(a.strip(), a.strip()) for a in os.environ.get("ADMINS", "").split(",") if a.strip()]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # --- Auth, i18n, static ---------------------------------------------------------------------
 
@@ -314,8 +318,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "chat.api.authentication.ConsoleSessionAuthentication",  # 401 without a sign-in, as documented
+        # API tokens (integrations/authentication.py): act as their agent, within their scope.
+        "integrations.authentication.ApiTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.authentication.TokenScope",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # DRF's parsers, with JSON refusing text that cannot be stored (chat/unicode.py).
     "DEFAULT_PARSER_CLASSES": [
@@ -326,11 +335,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "chat.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     # Budgets per agent, per widget contact token and per client address (chat/api/throttles.py).
-    "DEFAULT_THROTTLE_CLASSES": ["chat.api.throttles.CallerRateThrottle", "chat.api.throttles.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "chat.api.throttles.CallerRateThrottle",
+        "chat.api.throttles.AddressRateThrottle",
+        "integrations.throttles.TokenRateThrottle",  # per API token, on top of its user's budget
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "agent": os.environ.get("HELPDESK_API_RATE_AGENT", "1200/min"),
         "widget": os.environ.get("HELPDESK_API_RATE_WIDGET", "120/min"),
         "address": os.environ.get("HELPDESK_API_RATE_ADDRESS", "600/min"),
+        "token": os.environ.get("HELPDESK_API_RATE_TOKEN", "600/min"),
     },
 }
 if DEBUG:
@@ -338,7 +352,10 @@ if DEBUG:
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Helpdesk API",
-    "DESCRIPTION": "Conversations, transcripts and history for the agent console and the widget.",
+    "DESCRIPTION": (
+        "Conversations, transcripts and history for the agent console and the widget, and the write API for "
+        "integrations: API tokens (Authorization: Bearer hd_...), Idempotency-Key on every POST (docs/api.md)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # /api/docs/ serves Swagger UI from the drf-spectacular-sidecar package: no CDN, works offline.
@@ -362,6 +379,12 @@ def _limit(name: str, default: str) -> tuple[int, int]:
 
 
 HELPDESK = {
+    # Webhooks (integrations): may endpoints be on private, loopback or link-local addresses (an
+    # intranet install, tests)? Checked when saved and at every delivery. Attempts kept per endpoint.
+    "WEBHOOKS_ALLOW_PRIVATE": env_bool("HELPDESK_WEBHOOKS_ALLOW_PRIVATE", False),
+    "WEBHOOK_LOG_KEEP": int(os.environ.get("HELPDESK_WEBHOOK_LOG_KEEP", 500)),
+    # How long a worker holds an endpoint's deliveries; one that died leaves them after this long.
+    "WEBHOOK_LEASE_SECONDS": int(os.environ.get("HELPDESK_WEBHOOK_LEASE_SECONDS", 120)),
     # What anonymous visitors may create, per client address and per inbox (chat/creation_limits.py).
     "CREATION_LIMITS": {
         "contact_per_address": _limit("HELPDESK_CONTACTS_PER_ADDRESS", "30/3600"),

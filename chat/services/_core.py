@@ -87,7 +87,7 @@ def record(
         kind, user = ActorKind.SYSTEM, None
     else:
         kind, user = ActorKind.AGENT, actor
-    return ConversationEvent.objects.create(
+    event = ConversationEvent.objects.create(
         conversation=conversation,
         type=event_type,
         actor_kind=kind,
@@ -95,6 +95,8 @@ def record(
         payload=payload or {},
         created_at=clock.now(),
     )
+    signals.recorded.send(sender=ConversationEvent, conversation=conversation, event=event)
+    return event
 
 
 def locked(conversation: Conversation) -> Conversation:
@@ -192,6 +194,7 @@ def append(
             conversation.first_response_at = now
     if sender_kind == SenderKind.CONTACT:
         conversation.last_contact_message_at = now
+    signals.recorded.send(sender=Message, conversation=conversation, message=message)
     return message
 
 

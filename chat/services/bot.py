@@ -52,15 +52,16 @@ def _article(article: Any) -> dict[str, str]:
 
 
 def bot_reply(
-    *, conversation: Conversation, text: str, article: dict[str, str], score: float | None = None
+    *, conversation: Conversation, text: str, article: dict[str, str] | None, score: float | None = None
 ) -> Message | None:
-    """The bot's answer: its text, the article it comes from, and "Did that help?".
+    """The bot's answer: its text, the article it comes from, and "Did that help?". An outside
+    bot (integrations) may answer without an article: a plain message from the bot.
 
     Returns None, storing nothing, when the bot no longer holds the conversation (it was handed
     off or taken over while the bot was thinking): a late answer is dropped, never shown.
     """
     text = clean_text(text)
-    article = _article(article)
+    article = _article(article) if article is not None else None
     now = clock.now()
     with transaction.atomic():
         conversation = locked(conversation)
@@ -68,12 +69,16 @@ def bot_reply(
             return None
         bot = bot_actor(conversation)
         message = append(
-            conversation, **sender_fields(bot), text=text, now=now, bot_answer={**article, "helpful": None}
+            conversation,
+            **sender_fields(bot),
+            text=text,
+            now=now,
+            bot_answer={**article, "helpful": None} if article else None,
         )
         # From the column append just wrote, so that it compares exactly with the visitor's
         # last message (the watchdog): both written by the same statement's kind.
         Conversation.objects.filter(pk=conversation.pk).update(bot_replied_at=F("last_message_at"))
-        payload: dict[str, Any] = {"seq": message.seq, "article": article}
+        payload: dict[str, Any] = {"seq": message.seq, "article": article} if article else {"seq": message.seq}
         if score is not None:
             payload["score"] = round(float(score), 4)
         record(conversation, EventType.BOT_ANSWERED, actor=bot, payload=payload)
@@ -97,21 +102,32 @@ def offered_articles(conversation: Conversation) -> list[dict[str, Any]]:
 
 
 def _handoff_record(
-    conversation: Conversation, *, reason: str, actor, now: datetime, detail: str = ""
-) -> dict[str, Any]:
-    """Fields and the audit event every handoff shares; returns the fields to store."""
+    conversation: Conversation,
+    *,
+    reason: str,
+    actor,
+    now: datetime,
+    detail: str = "",
+    also: dict[str, Any] | None = None,
+) -> None:
+    """Store what every handoff changes (with ``also``, the caller's own changes), then its audit
+    event: recorded after the change, so that what reads the state then sees it changed."""
     articles = offered_articles(conversation)
     payload: dict[str, Any] = {"reason": reason, "articles": articles}
     if detail:
         payload["detail"] = detail
-    record(conversation, EventType.HANDED_OFF, actor=actor, payload=payload)
     first_due, resolution_due = sla.due_times(conversation, start=now)
-    return {
+    changes = {
         "owner": Owner.HUMAN,
         "handoff": {"reason": reason, "articles": articles, "at": now.isoformat()},
         "sla_first_response_due_at": first_due,
         "sla_resolution_due_at": resolution_due,
+        **(also or {}),
     }
+    Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(conversation, field, value)
+    record(conversation, EventType.HANDED_OFF, actor=actor, payload=payload)
 
 
 def conversation_hand_off(
@@ -138,19 +154,16 @@ def conversation_hand_off(
             return False
         if isinstance(actor, Contact) and actor.pk != conversation.contact_id:
             raise ServiceError("forbidden", "This is not your conversation.", status=403)
-        changes = _handoff_record(
-            conversation, reason=reason, actor=actor or bot_actor(conversation), now=now, detail=detail
-        )
-        changes.update(status=ConversationStatus.WAITING, waiting_since=now, assigned_at=None, auto_assigned=False)
+        also = {"status": ConversationStatus.WAITING, "waiting_since": now, "assigned_at": None, "auto_assigned": False}
         if not conversation.offline:
             from chat.selectors import inbox_availability
 
             available = inbox_availability(inbox=conversation.inbox)
             if not (available["open"] and available["agents_online"]):
-                changes["offline"] = True
-        Conversation.objects.filter(pk=conversation.pk).update(**changes)
-        for field, value in changes.items():
-            setattr(conversation, field, value)
+                also["offline"] = True
+        _handoff_record(
+            conversation, reason=reason, actor=actor or bot_actor(conversation), now=now, detail=detail, also=also
+        )
         broadcast_conversation(conversation)
         broadcast_queue_positions(conversation.inbox_id)
         announce_waiting(conversation, chosen_team=conversation.team_id is not None)
@@ -160,10 +173,7 @@ def conversation_hand_off(
 def take_over(conversation: Conversation, *, agent: AbstractBaseUser | None, now: datetime) -> None:
     """An agent claims, is assigned or transfers a conversation the bot holds (inside the caller's
     transaction, on a locked copy): the bot lets go with the reason ``agent_took_over``."""
-    changes = _handoff_record(conversation, reason=HandoffReason.AGENT_TOOK_OVER, actor=agent, now=now)
-    Conversation.objects.filter(pk=conversation.pk).update(**changes)
-    for field, value in changes.items():
-        setattr(conversation, field, value)
+    _handoff_record(conversation, reason=HandoffReason.AGENT_TOOK_OVER, actor=agent, now=now)
 
 
 def bot_feedback(*, conversation: Conversation, contact: Contact, message_id: Any, helpful: Any) -> Message:

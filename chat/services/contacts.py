@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from chat import clock, events, realtime, scrub
+from chat import clock, events, realtime, scrub, signals
 from chat.choices import ACTIVE_STATUSES, ConversationStatus, EventType
 from chat.errors import ServiceError, invalid
 from chat.models import Contact, Conversation, Inbox
@@ -29,6 +29,7 @@ def contact_create(*, inbox: Inbox, name: str = "", email: str = "") -> tuple[Co
         raise ServiceError("inbox_closed", "This inbox does not take chats.", status=403)
     token = mint_secret()
     contact = Contact.objects.create(inbox=inbox, token_hash=hash_secret(token), name=name[:120], email=email[:254])
+    signals.recorded.send(sender=Contact, conversation=None, contact=contact, created=True)
     return contact, token
 
 
@@ -41,6 +42,7 @@ def contact_announce(*, contact: Contact) -> None:
     """Tell the agents of the contact's inbox how the contact now reads, after commit: every
     console updates that contact's conversations and its open contact panel at once."""
     realtime.broadcast([realtime.inbox_group(contact.inbox_id)], events.contact_updated(contact))
+    signals.recorded.send(sender=Contact, conversation=None, contact=contact, created=False)
 
 
 def clean_email(email: Any) -> str:

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        from integrations import authentication  # noqa: F401  (registers the OpenAPI security scheme)
+        from integrations.webhooks import outbox  # noqa: F401  (connects the outbox to chat's signal)
