@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from chat.api.schemas import ErrorSchema
 from chat.api.views import AgentAPIView, WidgetAPIView
 from chat.models import Contact
 from chat.selectors import parse_uuid
@@ -87,9 +88,13 @@ class StaffContactView(AgentAPIView):
         return contact
 
 
+# What the staff endpoints answer besides success, in the one error shape (docs/protocol.md).
+STAFF_ERRORS = {code: ErrorSchema for code in (401, 403, 404, 429)}
+
+
 class ContactExportView(StaffContactView):
     @extend_schema(
-        responses={200: OpenApiResponse(description="A zip: data.json and the files")},
+        responses={200: OpenApiResponse(description="A zip: data.json and the files"), **STAFF_ERRORS},
         summary="Export one contact's data (admin)",
         operation_id="contact_export",
     )
@@ -102,7 +107,7 @@ class ContactEraseView(StaffContactView):
     permission = "chat.delete_contact"
 
     @extend_schema(
-        responses={200: OpenApiResponse(description="Counts of what would go, by kind")},
+        responses={200: OpenApiResponse(description="Counts of what would go, by kind"), **STAFF_ERRORS},
         summary="What erasing this contact would remove (admin)",
         operation_id="contact_erase_preview",
     )
@@ -111,7 +116,7 @@ class ContactEraseView(StaffContactView):
 
     @extend_schema(
         request=None,
-        responses={200: OpenApiResponse(description="Counts of what went, by kind")},
+        responses={200: OpenApiResponse(description="Counts of what went, by kind"), **STAFF_ERRORS},
         summary="Erase this contact (admin)",
         operation_id="contact_erase",
     )
