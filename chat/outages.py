@@ -5,7 +5,7 @@ connection) with ``OperationalError`` or ``InterfaceError``. Those are caught in
 entry point (the socket base, the handshake guard, the API's error handler), which calls
 ``database_failed``: the sender gets ``unavailable`` with ``retry_after`` and nothing was done.
 
-While the database is down, new socket handshakes are refused at once (close code 1013) instead of
+While the database is down, new socket handshakes are refused at once (close code 4503) instead of
 each waiting for its own failure. One probe thread per process then checks the database every
 ``PROBE_SECONDS``, purging broken pooled connections first, and clears the outage as soon as a
 ``SELECT 1`` answers: recovery needs no restart. Idempotency by ``client_id`` makes the clients'
@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER = 2  # seconds a client waits before retrying
-PROBE_SECONDS = 0.5
-CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455 "Try Again Later": a handshake refused during an outage
+PROBE_SECONDS = 0.25
+CLOSE_TRY_AGAIN_LATER = 4503  # a handshake refused during an outage (think HTTP 503); retry_after says when
 
 _lock = threading.Lock()
 _state: dict[str, object] = {"down_since": None, "probe": None}
@@ -67,9 +67,16 @@ def _probe() -> None:
         if _answers():
             break
     with _lock:
-        started = _state["down_since"]
-        _state["down_since"] = None
         _state["probe"] = None
+    database_answered()
+
+
+def database_answered() -> None:
+    """A database call worked (the probe's, or /healthz's): the outage, if any, is over."""
+    if _state["down_since"] is None:
+        return
+    with _lock:
+        started, _state["down_since"] = _state["down_since"], None
     if started is not None:
         logger.warning("the database answers again after %.1f s", time.monotonic() - started)
 

@@ -169,7 +169,7 @@ class HelpdeskConsumer(AsyncWebsocketConsumer):
 
 async def refuse_during_outage(app, scope, receive, send) -> None:
     """Run a socket application; answer its handshake with a clear refusal while the database is
-    unreachable: accepted, one ``unavailable`` error frame, then close code 1013 (Try Again
+    unreachable: accepted, one ``unavailable`` error frame, then close code 4503 (Try Again
     Later), at once when an outage is already known, else as soon as the handshake's own database
     call fails (the session, the inbox, the agent). Without this the handshake hung and was dropped
     with no answer (docs/protocol.md, section 1.3).

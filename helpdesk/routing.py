@@ -1,5 +1,5 @@
 """WebSocket routes. While the database is unreachable, handshakes are refused with close code
-1013 (chat.sockets.refuse_during_outage).
+4503 (chat.sockets.refuse_during_outage).
 
 The visitor socket checks Origin itself, against the inbox's allowed origins (the widget runs
 on customers' sites). The agent socket is same-origin: AllowedHostsOriginValidator refuses

@@ -1,0 +1,73 @@
+"""Fixtures of the fault-injection suite: real server processes, and backends the tests may break."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ORIGIN
+from tests.faults.backends import PrivatePostgres, PrivateRedis, migrate_and_seed
+from tests.servers import ServerProcess, require_shared_backends, server_env
+
+
+class Faulty(ServerProcess):
+    """A server process whose log must not show an application error, whatever the test broke."""
+
+    def assert_clean_log(self) -> None:
+        log = self.output_all()
+        for bad in ("Exception inside application", "Internal Server Error", "Traceback"):
+            at = log.find(bad)
+            assert at < 0, f"{bad!r} in the server's log:\n{log[max(0, at - 1500) : at + 2500]}"
+
+    def output_all(self) -> str:
+        from pathlib import Path
+
+        return Path(self.log.name).read_text(errors="replace")
+
+    def kill(self) -> None:
+        """``kill -9``: no goodbye to anyone."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def production_like(env: dict[str, str], **extra: str) -> dict[str, str]:
+    """A server as production runs it: a connection pool (its wait is what an outage costs)."""
+    return {**env, "DB_POOL": "true", "DB_CONN_MAX_AGE": "0", **extra}
+
+
+@pytest.fixture
+def start_server():
+    """Start server processes with a given environment; all are stopped after the test."""
+    started: list[Faulty] = []
+
+    def start(env: dict[str, str] | None = None) -> Faulty:
+        server = Faulty(production_like(env or server_env()))
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def private_postgres():
+    """A PostgreSQL cluster of this module's own, migrated, with one inbox: the tests stop it."""
+    pg = PrivatePostgres().init()
+    try:
+        seeded = migrate_and_seed(pg.url, ORIGIN)
+        yield pg, seeded["inbox_key"]
+    finally:
+        pg.destroy()
+
+
+@pytest.fixture
+def private_redis():
+    redis = PrivateRedis().start()
+    yield redis
+    redis.kill()
+
+
+@pytest.fixture
+def shared_backends():
+    require_shared_backends()
