@@ -21,6 +21,8 @@ import pytest
 
 from tests.servers import ROOT, free_port
 
+SERVER_APP_NAME = "helpdesk-fault-test-server"  # the servers' connections, as PostgreSQL names them
+
 
 def _postgres_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))

@@ -29,6 +29,32 @@ class Visitor:
         ws = await connect(f"{base_ws_url}/ws/widget/{inbox_key}/", origin=ORIGIN, proxy=None, open_timeout=10)
         return cls(ws, name)
 
+    @classmethod
+    async def open_agent(cls, server, cookie: str) -> tuple[Visitor, dict[str, Any]]:
+        """The console's socket (same class: it speaks the same frames); returns it and ``hello``."""
+        ws = await connect(
+            f"{server.ws_url}/ws/agent/",
+            origin=server.url,
+            additional_headers={"Cookie": cookie},
+            proxy=None,
+            open_timeout=10,
+        )
+        agent = cls(ws, "agent")
+        hello = await agent.recv()
+        assert hello["type"] == "hello", hello
+        return agent, hello
+
+    async def drain(self, quiet: float = 1.0) -> list[dict[str, Any]]:
+        """Every frame until none arrives for ``quiet`` seconds (also kept in ``seen``)."""
+        frames = []
+        while True:
+            try:
+                frame = json.loads(await asyncio.wait_for(self.ws.recv(), quiet))
+            except TimeoutError:
+                return frames
+            self.seen.append(frame)
+            frames.append(frame)
+
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send(json.dumps(frame))
 

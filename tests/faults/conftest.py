@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ORIGIN
-from tests.faults.backends import PrivatePostgres, PrivateRedis, migrate_and_seed
+from tests.faults.backends import SERVER_APP_NAME, PrivatePostgres, PrivateRedis, migrate_and_seed
 from tests.servers import ServerProcess, require_shared_backends, server_env
 
 
@@ -32,7 +32,8 @@ class Faulty(ServerProcess):
 
 def production_like(env: dict[str, str], **extra: str) -> dict[str, str]:
     """A server as production runs it: a connection pool (its wait is what an outage costs)."""
-    return {**env, "DB_POOL": "true", "DB_CONN_MAX_AGE": "0", **extra}
+    # PGAPPNAME names the servers' connections, so that a test can kill exactly those.
+    return {**env, "DB_POOL": "true", "DB_CONN_MAX_AGE": "0", "PGAPPNAME": SERVER_APP_NAME, **extra}
 
 
 @pytest.fixture
@@ -71,3 +72,14 @@ def private_redis():
 @pytest.fixture
 def shared_backends():
     require_shared_backends()
+
+
+@pytest.fixture
+def alice_cookie(alice) -> str:
+    """The session cookie of alice, signed in through the console's form, in the test database."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    assert client.post("/accounts/login/", {"username": "alice", "password": "pw-alice"}).status_code == 302
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
