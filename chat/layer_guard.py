@@ -61,6 +61,17 @@ def layer_down() -> bool:
     return _down["now"]
 
 
+class ReceiveFailureFilter(logging.Filter):
+    """channels-redis logs a traceback each second while its receiving connection is down; the
+    outage is noted here instead (logged once). Installed on its logger by settings.LOGGING."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and "receive task" in record.getMessage():
+            failed(record.exc_info[1], "receiving")
+            return False
+        return True
+
+
 def _pubsub_internals(layer) -> Any | None:
     """channels-redis' per-loop Pub/Sub layer, if ``layer`` is one with the expected internals."""
     get_layer = getattr(type(layer), "_get_layer", None)

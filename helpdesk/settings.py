@@ -411,6 +411,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A Redis outage is logged once by chat.layer_guard, not as a traceback per second.
+    "filters": {"layer_outage": {"()": "chat.layer_guard.ReceiveFailureFilter"}},
+    "loggers": {"channels_redis.pubsub": {"filters": ["layer_outage"]}},
 }
 
 # --- Knowledge base and bot (docs/bot.md) -----------------------------------------------------

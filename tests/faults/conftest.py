@@ -23,6 +23,31 @@ class Faulty(ServerProcess):
 
         return Path(self.log.name).read_text(errors="replace")
 
+    def start_unhealthy(self, timeout: float = 30.0) -> Faulty:
+        """Start, and return once ``/healthz`` answers at all (a test broke a backend on purpose)."""
+        import subprocess
+        import sys
+        import time
+
+        from tests.faults.client import healthz
+        from tests.servers import ROOT
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "helpdesk.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                healthz(self.url)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail(f"the server did not answer within {timeout}s:\n{self.output()}")
+
     def kill(self) -> None:
         """``kill -9``: no goodbye to anyone."""
         if self.process and self.process.poll() is None:
@@ -41,10 +66,10 @@ def start_server():
     """Start server processes with a given environment; all are stopped after the test."""
     started: list[Faulty] = []
 
-    def start(env: dict[str, str] | None = None) -> Faulty:
+    def start(env: dict[str, str] | None = None, *, healthy: bool = True) -> Faulty:
         server = Faulty(production_like(env or server_env()))
         started.append(server)
-        return server.start()
+        return server.start() if healthy else server.start_unhealthy()
 
     yield start
     for server in started:
