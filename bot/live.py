@@ -181,7 +181,7 @@ def warm_up() -> None:
         close_old_connections()
         live_index()
     except DATABASE_ERRORS as exc:  # an outage (chat/outages.py): said once, without a traceback
-        log.warning("warming the bot up failed: the database is unreachable (%r)", exc)
+        log.warning("warming the bot up failed on a database error (%r); the first question loads it", exc)
     except Exception:  # a cold start is slower, not broken: the first turn loads what it needs
         log.exception("warming the bot up failed")
     finally:
