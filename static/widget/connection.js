@@ -142,10 +142,11 @@ export function connection(app) {
     } else if (kind === "message") {
       const item = state.outbox.find((m) => m.client_id === meta.clientId);
       if (!item) return;
-      if (frame.code === "rate_limited" || frame.code === "no_conversation") {
+      // Retryable: the same client_id again later (unavailable: the server's database is briefly gone).
+      if (frame.code === "rate_limited" || frame.code === "unavailable" || frame.code === "no_conversation") {
         if (frame.code === "no_conversation") resume(); // point the server's socket at it again
         item.sentOn = null;
-        setTimeout(app.flush, 2000);
+        setTimeout(app.flush, (frame.retry_after || 2) * 1000);
       } else {
         app.settle(item.client_id);
         app.fail(item.text, reason);

@@ -54,6 +54,11 @@ class Faulty(ServerProcess):
             self.process.kill()
             self.process.wait()
 
+    def stop(self) -> None:
+        """At once: these tests need no graceful drain (daphne lingers seconds on open sockets)."""
+        self.kill()
+        super().stop()
+
 
 def production_like(env: dict[str, str], **extra: str) -> dict[str, str]:
     """A server as production runs it: a connection pool (its wait is what an outage costs)."""

@@ -19,7 +19,7 @@ from tests.faults.client import Visitor, client_id
 
 pytestmark = [pytest.mark.shared, pytest.mark.django_db(transaction=True)]
 
-COUNT = 30
+COUNT = 20
 
 
 def terminate_server_backends() -> int:
