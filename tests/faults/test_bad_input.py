@@ -23,7 +23,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from agents.consumers import AgentConsumer
 from chat.consumers import VisitorConsumer
-from chat.models import Message
+from chat.models import Attachment, Message
 from chat.services import conversation_start_for_widget
 from tests.conftest import ORIGIN
 from tests.faults.client import assert_error_shape, http
@@ -230,4 +230,5 @@ def test_bad_uploads_get_the_documented_error(shared_backends, start_server, inb
         status, answer, _ = http("POST", url, body=body, headers=headers)
         answers.append((status, answer))
         assert 400 <= status < 500 and assert_error_shape(answer, status) == code, (content_type, body, answers)
+    assert not Attachment.objects.exists()  # nothing was stored
     server.assert_clean_log()

@@ -12,6 +12,7 @@ import asyncio
 import time
 
 import pytest
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.faults.client import Visitor, assert_error_shape, client_id, healthz, http
@@ -134,6 +135,20 @@ async def test_new_handshakes_refused_while_down_then_accepted(shared_backends, 
     server = start_server({**server_env(), "DATABASE_URL": pg.url})
     pg.stop("fast")
     try:
+        # The first handshake after the database went away finds out itself (the agent's session
+        # is read from the database before the consumer runs): refused as well, not dropped.
+        began = time.monotonic()
+        console = await connect(
+            f"{server.ws_url}/ws/agent/",
+            origin=server.url,
+            additional_headers={"Cookie": "sessionid=abc"},
+            proxy=None,
+            open_timeout=10,
+        )
+        agent = Visitor(console, "agent")
+        assert await agent.closed_with() == 4503
+        assert time.monotonic() - began < 2.5
+        assert agent.seen and agent.seen[0]["code"] == "unavailable"
         for _ in range(3):
             began = time.monotonic()
             refused = await Visitor.open(server.ws_url, inbox_key, name="refused")
