@@ -141,7 +141,7 @@ async def test_new_handshakes_refused_while_down_then_accepted(shared_backends, 
         console = await connect(
             f"{server.ws_url}/ws/agent/",
             origin=server.url,
-            additional_headers={"Cookie": "sessionid=abc"},
+            additional_headers={"Cookie": "sessionid=" + "a" * 32},  # looked up in the database
             proxy=None,
             open_timeout=10,
         )
