@@ -128,6 +128,14 @@ export function connection(app) {
   function failure(frame, meta) {
     const kind = meta && meta.kind;
     const reason = frame.message || frame.code;
+    if (frame.code === "unavailable" && (kind === "auth" || kind === "resume")) {
+      // The server's database is briefly gone (nothing was done): ask again after retry_after.
+      if (kind === "resume") state.resuming = false;
+      const auth = () => state.ready || socket.send({ type: "auth", token: state.token || null }, { kind: "auth" });
+      const again = kind === "auth" ? auth : resume;
+      setTimeout(again, (frame.retry_after || 2) * 1000);
+      return;
+    }
     if (kind === "auth" && frame.code === "invalid_token") {
       state.token = null;
       store.del("token");
