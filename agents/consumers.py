@@ -62,7 +62,7 @@ class AgentConsumer(HelpdeskConsumer):
         self.limiter = FrameRateLimiter(burst=80, per_second=20)
         self.groups_joined = await database_sync_to_async(self._groups)()
         for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.join(group)
         await database_sync_to_async(agent_services.agent_connected)(
             profile=self.profile, channel_name=self.channel_name
         )
@@ -116,7 +116,7 @@ class AgentConsumer(HelpdeskConsumer):
 
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.leave(group)
         if getattr(self, "profile", None) is not None and hasattr(self, "groups_joined"):
             await database_sync_to_async(agent_services.agent_disconnected)(
                 profile=self.profile, channel_name=self.channel_name
@@ -297,7 +297,7 @@ class AgentConsumer(HelpdeskConsumer):
         self.user = await database_sync_to_async(self._fresh_user)()  # permissions are cached per object
         wanted = await database_sync_to_async(self._groups)()
         for group in set(self.groups_joined) - set(wanted):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.leave(group)
         for group in set(wanted) - set(self.groups_joined):
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self.join(group)
         self.groups_joined = wanted

@@ -31,6 +31,7 @@ from django.dispatch import receiver
 from bot.answering import Answer, after_feedback, decide
 from chat import selectors, services
 from chat.choices import HandoffReason
+from chat.outages import DATABASE_ERRORS
 from chat.realtime import waiting_loop
 from chat.segmentation import has_cjk
 from chat.signals import bot_feedback, bot_turn
@@ -182,6 +183,8 @@ def warm_up() -> None:
         warm_segmentation()
         close_old_connections()
         live_index()
+    except DATABASE_ERRORS as exc:  # an outage (chat/outages.py): said once, without a traceback
+        log.warning("warming the bot up failed on a database error (%r); the first question loads it", exc)
     except Exception:  # a cold start is slower, not broken: the first turn loads what it needs
         log.exception("warming the bot up failed")
     finally:

@@ -77,7 +77,7 @@ class VisitorConsumer(HelpdeskConsumer):
         if timer is not None:
             timer.cancel()
         if getattr(self, "contact", None) is not None:
-            await self.channel_layer.group_discard(realtime.contact_group(self.contact.public_id), self.channel_name)
+            await self.leave(realtime.contact_group(self.contact.public_id))
 
     # --- inbound ----------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ class VisitorConsumer(HelpdeskConsumer):
                     return
                 raise error
         self.auth_timer.cancel()
-        await self.channel_layer.group_add(realtime.contact_group(self.contact.public_id), self.channel_name)
+        await self.join(realtime.contact_group(self.contact.public_id))
         state = await database_sync_to_async(self._session_state)()
         if minted:
             state["token"] = minted

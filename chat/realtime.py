@@ -1,8 +1,10 @@
 """Group names and the broadcast after commit (rule 2); the events themselves are built in
 ``chat.events``.
 
-This is the only module that touches the channel layer. The layer is best-effort: the
-database is the truth, and a client that missed an event catches up by sequence number.
+This is the only module that publishes on the channel layer (the sockets' memberships go
+through ``chat.layer_guard``). The layer is best-effort: the database is the truth, and a client
+that missed an event catches up by sequence number. A failed publish is noted in ``layer_guard``,
+which logs an outage once rather than once per event.
 
 Groups:
   ``contact.<uuid hex>``  every socket of one contact (all its tabs); public events only.
@@ -26,6 +28,8 @@ from uuid import UUID
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from chat import layer_guard
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +79,10 @@ class _Outbox:
                     for group in groups:
                         try:
                             await layer.group_send(group, {"type": RELAY_TYPE, "event": event})
-                        except Exception:  # best-effort, as below
-                            logger.exception("channel layer publish to %s failed", group)
+                        except Exception as exc:  # best-effort, as below
+                            layer_guard.failed(exc, f"publishing to {group}")
+                        else:
+                            layer_guard.succeeded()
         finally:
             self.task = None
 
@@ -120,8 +126,10 @@ async def _publish_pipelined(batch: list[tuple[Any, list[str], dict[str, Any]]])
                 for channel, payload in messages:
                     pipe.publish(channel, payload)
                 await pipe.execute()
-        except Exception:  # best-effort: the database holds the truth
-            logger.exception("channel layer publish of %d events failed", len(messages))
+        except Exception as exc:  # best-effort: the database holds the truth
+            layer_guard.failed(exc, f"publishing {len(messages)} events")
+        else:
+            layer_guard.succeeded()
     return True
 
 
@@ -185,8 +193,10 @@ def publish(groups: Iterable[str], event: dict[str, Any]) -> None:
     for group in groups:
         try:
             send(group, {"type": RELAY_TYPE, "event": event})
-        except Exception:  # the layer is best-effort; the database already holds the truth
-            logger.exception("channel layer publish to %s failed", group)
+        except Exception as exc:  # the layer is best-effort; the database already holds the truth
+            layer_guard.failed(exc, f"publishing to {group}")
+        else:
+            layer_guard.succeeded()
 
 
 def broadcast(groups: Iterable[str], event: dict[str, Any]) -> None:

@@ -13,10 +13,12 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from bot.live import warm_up_in_background  # noqa: E402
 from chat.segmentation import warm_up as warm_up_segmentation  # noqa: E402
 from helpdesk.embedded_worker import EmbeddedWorkerMiddleware  # noqa: E402
+from helpdesk.http_transport import leave_bodies_to_django  # noqa: E402
 from helpdesk.routing import websocket_application  # noqa: E402  (needs Django set up)
 from helpdesk.websocket_transport import close_refused_messages_cleanly  # noqa: E402
 
 close_refused_messages_cleanly()  # an oversized message gets close code 1009, not a dropped connection
+leave_bodies_to_django()  # a malformed multipart body gets the API's error body, not Twisted's empty 400
 
 # Chinese segmentation loads its dictionary (about half a second) on a thread of its own now, not
 # on the database thread when the first Chinese message arrives.

@@ -13,6 +13,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from chat import outages
+
 LAYER_TIMEOUT = 2.0
 RELEASE_WAIT = 0.01
 
@@ -24,7 +26,10 @@ def check_database() -> dict:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure means "down"; say which
+        if isinstance(exc, outages.DATABASE_ERRORS):
+            outages.database_failed(exc)  # new sockets are refused at once from now on
         return {"status": "down", "error": exc.__class__.__name__}
+    outages.database_answered()
     return {"status": "ok", "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 2)}
 
 

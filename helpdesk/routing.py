@@ -1,4 +1,5 @@
-"""WebSocket routes.
+"""WebSocket routes. While the database is unreachable, handshakes are refused with close code
+4503 (chat.sockets.refuse_during_outage).
 
 The visitor socket checks Origin itself, against the inbox's allowed origins (the widget runs
 on customers' sites). The agent socket is same-origin: AllowedHostsOriginValidator refuses
@@ -12,6 +13,7 @@ from django.urls import path
 
 from agents.consumers import AgentConsumer
 from chat.consumers import VisitorConsumer
+from chat.sockets import refuse_during_outage
 
 visitor_routes = URLRouter([path("ws/widget/<str:inbox_key>/", VisitorConsumer.as_asgi())])
 agent_routes = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter([path("ws/agent/", AgentConsumer.as_asgi())])))
@@ -28,7 +30,7 @@ async def websocket_application(scope, receive, send):
     """Send each socket to its stack by path; an unknown path is refused."""
     path = scope["path"]
     if path.startswith("/ws/widget/") and path.count("/") == 4:
-        return await visitor_routes(scope, receive, send)
+        return await refuse_during_outage(visitor_routes, scope, receive, send)
     if path == "/ws/agent/":
-        return await agent_routes(scope, receive, send)
+        return await refuse_during_outage(agent_routes, scope, receive, send)
     return await refuse(scope, receive, send)

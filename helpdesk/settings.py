@@ -184,6 +184,12 @@ if DATABASE_URL:
     # and Django's docs advise against them there; a pooler (PgBouncer) is the scalable answer.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", 0)))}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # An unreachable PostgreSQL must fail a call within about two seconds, not hang it: libpq's
+    # connect timeout (2 s is its minimum) and, per statement, a server-side timeout (docs/deploy.md).
+    # DB_STATEMENT_TIMEOUT_MS=0 sends no such option (PgBouncer refuses unknown startup options).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", 2))
+    if statement_timeout := int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", 30000)):
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={statement_timeout}"
 else:
     DATABASES = {
         "default": {
@@ -212,7 +218,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", 2)),
             "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", 10)),
-            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 10)),
+            # How long a call waits for a free connection; also how long it waits while PostgreSQL
+            # is unreachable before the socket answers `unavailable` (docs/deploy.md).
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 1.5)),
         }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -220,13 +228,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Channel layer --------------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", 1))
 if REDIS_URL:
     # The Pub/Sub layer sends one PUBLISH per group_send, whatever the number of listeners.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # A Redis that does not answer fails a connection attempt within a second
+                # (chat/layer_guard.py carries on without it and retries).
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT}],
                 "prefix": os.environ.get("CHANNEL_PREFIX", "helpdesk"),
             },
         }
@@ -240,8 +251,10 @@ else:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails open: an unreachable Redis reads as an empty cache (helpdesk/cache.py).
+            "BACKEND": "helpdesk.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": 2},
             "KEY_PREFIX": os.environ.get("CHANNEL_PREFIX", "helpdesk") + "-cache",
         }
     }
@@ -422,6 +435,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A Redis outage is logged once by chat.layer_guard, not as a traceback per second.
+    "filters": {"layer_outage": {"()": "chat.layer_guard.ReceiveFailureFilter"}},
+    "loggers": {"channels_redis.pubsub": {"filters": ["layer_outage"]}},
 }
 
 # --- Knowledge base and bot (docs/bot.md) -----------------------------------------------------

@@ -108,7 +108,10 @@ def test_no_redis_url_means_the_in_memory_layer():
 def test_redis_url_means_the_pubsub_layer():
     settings = loaded(REDIS_URL="redis://cache.internal:6380/2", CHANNEL_PREFIX="desk-a")
     assert settings["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
-    assert settings["layer_config"] == {"hosts": ["redis://cache.internal:6380/2"], "prefix": "desk-a"}
+    assert settings["layer_config"] == {
+        "hosts": [{"address": "redis://cache.internal:6380/2", "socket_connect_timeout": 1.0}],
+        "prefix": "desk-a",
+    }
 
 
 def test_production_refuses_the_development_secret_key():

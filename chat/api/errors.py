@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from chat import outages
 from chat.api.parsers import InvalidText
 from chat.errors import ServiceError
 
@@ -30,6 +31,9 @@ DRF_CODES = {
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, outages.DATABASE_ERRORS):  # nothing was done; the client retries
+        outages.database_failed(exc)
+        exc = outages.unavailable()
     if isinstance(exc, ServiceError):
         body = {"code": exc.code, "message": exc.message}
         headers = {}

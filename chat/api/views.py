@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from chat import selectors
 from chat.api import schemas
+from chat.api.authentication import ContactTokenAuthentication
 from chat.api.cors import allow_inbox_origin
 from chat.choices import ConversationStatus
 from chat.models import Conversation, Message
@@ -243,33 +244,27 @@ class ContactProfileView(AgentAPIView):
 
 
 class WidgetAPIView(APIView):
-    """Contact-authenticated by bearer token, scoped to one inbox; CORS for its origins only."""
+    """Contact-authenticated by bearer token (ContactTokenAuthentication), scoped to one inbox;
+    CORS for its origins only."""
 
-    authentication_classes: list = []
+    authentication_classes = [ContactTokenAuthentication]
     permission_classes: list = []
 
     def initial(self, request: Request, *args, **kwargs) -> None:
+        self.inbox = selectors.inbox_by_key(public_key=kwargs["inbox_key"])  # the token's scope
         super().initial(request, *args, **kwargs)
-        self.inbox = selectors.inbox_by_key(public_key=kwargs["inbox_key"])
         if self.inbox is None:
             raise NotFound("No such inbox.")
         if request.method == "OPTIONS":
             return
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
+        if request.auth is None:
             raise NotAuthenticated("Send the contact token as 'Authorization: Bearer <token>'.")
-        self.contact = selectors.contact_by_token(inbox=self.inbox, token=token.strip())
-        if self.contact is None:
-            raise AuthenticationFailed("Unknown token.")
+        self.contact = request.auth
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         allow_inbox_origin(request, response, getattr(self, "inbox", None), methods="GET, POST, OPTIONS")
         return response
-
-    def get_authenticate_header(self, request: Request) -> str:
-        return 'Bearer realm="widget"'
 
 
 class WidgetConversationListView(WidgetAPIView):

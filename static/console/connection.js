@@ -208,8 +208,9 @@ export function connection(app) {
     }
     if (kind === "message") {
       const item = state.pending.get(meta.clientId);
-      if (item && frame.code === "rate_limited") {
-        setTimeout(() => state.pending.has(meta.clientId) && send(item.frame, meta), 2000);
+      if (item && (frame.code === "rate_limited" || frame.code === "unavailable")) {
+        const wait = (frame.retry_after || 2) * 1000; // the same client_id again: stored at most once
+        setTimeout(() => state.pending.has(meta.clientId) && send(item.frame, meta), wait);
         return;
       }
       if (item) {

@@ -134,6 +134,14 @@ export function connection(app) {
   function failure(frame, meta) {
     const kind = meta && meta.kind;
     const reason = frame.message || frame.code;
+    if (frame.code === "unavailable" && (kind === "auth" || kind === "resume")) {
+      // The server's database is briefly gone (nothing was done): ask again after retry_after.
+      if (kind === "resume") state.resuming = false;
+      const auth = () => state.ready || socket.send({ type: "auth", token: state.token || null }, { kind: "auth" });
+      const again = kind === "auth" ? auth : resume;
+      setTimeout(again, (frame.retry_after || 2) * 1000);
+      return;
+    }
     if (kind === "auth" && frame.code === "invalid_token") {
       state.token = null;
       store.del("token");
@@ -148,10 +156,11 @@ export function connection(app) {
     } else if (kind === "message") {
       const item = state.outbox.find((m) => m.client_id === meta.clientId);
       if (!item) return;
-      if (frame.code === "rate_limited" || frame.code === "no_conversation") {
+      // Retryable: the same client_id again later (unavailable: the server's database is briefly gone).
+      if (frame.code === "rate_limited" || frame.code === "unavailable" || frame.code === "no_conversation") {
         if (frame.code === "no_conversation") resume(); // point the server's socket at it again
         item.sentOn = null;
-        setTimeout(app.flush, 2000);
+        setTimeout(app.flush, (frame.retry_after || 2) * 1000);
       } else {
         app.settle(item.client_id);
         app.fail(item.text, reason);
