@@ -49,6 +49,10 @@ def one_line(scenario: str, result: dict[str, Any]) -> str:
             f"{result.get('cycles')} cycles, lost {result.get('lost')}, dup {result.get('duplicates')}, "
             f"overlaps {result.get('overlaps')}, RSS +{result.get('rss_growth', 0) // 1024} KiB"
         )
+    if scenario == "botbusy":
+        from bench import botload
+
+        return botload.one_line(result)
     if scenario == "profile":
         return ", ".join(f"{k} busy {v}%" for k, v in result.get("busy", {}).items())
     return ""
@@ -346,6 +350,10 @@ def render(results: dict[str, Any]) -> str:
     if _runs(results, "churn"):
         out += ["Connect/disconnect churn (visitors reconnect and resume; agents keep writing)", churn_table(results)]
         out.append("")
+    if _runs(results, "botbusy"):
+        from bench import botload
+
+        out.append(botload.render(results))
     prof = next((r["scenarios"]["profile"] for r in _runs(results, "profile")), None)
     if prof and "categories" in prof:
         out += [f"Profile of the server under the {prof.get('load', 'saturate')} load (py-spy; share of wall time)"]
