@@ -236,6 +236,9 @@ class BotGenerator(loadgen.Generator):
             "conversations": self.bot_conversations,
             "errors": self.bot_errors,
             "answers_per_s": round(len(answers) / window, 1),
+            # Little's law: the mean number of questions waiting for or being answered by the bot;
+            # at 2 or more its two threads have work all the time
+            "in_flight": round(sum(ms for _t, _o, ms in counted) / 1000 / window, 2),
             "answer_latency": summarize(answers),
             "handoff_latency": summarize(handoffs),
             "latency": summarize(answers + handoffs),
@@ -296,7 +299,7 @@ def one_line(result: dict[str, Any]) -> str:
     return (
         f"chat p50/p99 quiet {lq.get('p50')}/{lq.get('p99')} ms, with the bot busy {lb.get('p50')}/{lb.get('p99')} ms; "
         f"bot {bot['answers']} answers, {bot['handoffs']} handoffs, {bot['answers_per_s']}/s, "
-        f"p50/p99 {bot['latency']['p50']}/{bot['latency']['p99']} ms"
+        f"p50/p99 {bot['latency']['p50']}/{bot['latency']['p99']} ms, {bot.get('in_flight')} in flight"
     )
 
 
@@ -330,18 +333,20 @@ def render(results: dict[str, Any]) -> str:
                     f"{phase.get('lost', '-')}/{phase.get('duplicates', '-')}",
                     fmt(phase.get("failed", 0) + phase.get("unacked", 0)),
                     fmt(phase.get("cpu", {}).get("server"), 2),
-                    fmt(phase.get("cpu", {}).get("machine"), 2),
+                    fmt(phase.get("cpu", {}).get("other"), 2),
                 ]
             )
         headers = ["phase", "p50 ms", "p95 ms", "p99 ms", "messages", "stored/s", "delivered/s"]
-        out.append(table([*headers, "lost/dup", "failed", "server CPU", "machine CPU"], rows))
+        out.append(table([*headers, "lost/dup", "failed", "server CPU", "other CPU"], rows))
+        out.append("(other CPU: cores used meanwhile by processes outside the benchmark; near 0 on a quiet machine)")
         bot = r["bot"]
         a, h = bot["answer_latency"], bot["handoff_latency"]
         out.append(
             f"Bot: {bot['questions']} questions in {bot['window']} s: {bot['answers']} answers "
             f"({bot['answers_per_s']}/s, p50 {fmt(a['p50'], 1)} ms, p99 {fmt(a['p99'], 1)} ms), "
             f"{bot['handoffs']} handoffs (p50 {fmt(h['p50'], 1)} ms), {bot['timeouts']} unanswered, "
-            f"{bot['conversations']} conversations, errors {bot['errors'] or 0}"
+            f"{bot['conversations']} conversations, {bot.get('in_flight')} questions in flight on average, "
+            f"errors {bot['errors'] or 0}"
         )
         out.append("")
     return "\n".join(out)

@@ -46,7 +46,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "counts": {"messages": 60},
         "profile": {"duration": 10},
         # bench/botload.py: the light load for ``duration`` s without, then with, the bot kept busy
-        "botbusy": {"duration": 12, "visitors": 6, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
+        "botbusy": {"duration": 12, "visitors": 12, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
     },
     "full": {
         "conversations": 1000,
@@ -59,7 +59,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "churn": {"duration": 15, "visitors": 200, "agent_interval": 1.0, "hold": [0.1, 0.8], "drain": 30},
         "counts": {"messages": 100},
         "profile": {"duration": 12},
-        "botbusy": {"duration": 20, "visitors": 6, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
+        "botbusy": {"duration": 20, "visitors": 12, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
     },
 }
 
