@@ -49,12 +49,8 @@ now = time.monotonic
 
 
 def prepare(workdir: Path) -> dict[str, Any]:
-    """Add the bot inbox and the demo knowledge base to the bench database; return the bot fixture.
-
-    Only on-topic questions are asked: every off-topic one would end in a handoff, and each
-    conversation left waiting makes every later handoff tell one more contact its queue position
-    (a cost that grows with the run, not with the bot's load).
-    """
+    """Add the bot inbox and the demo knowledge base to the bench database; return the bot fixture
+    (the inbox's key and the questions to ask)."""
     from bench.database import django_env
 
     started = time.monotonic()
@@ -67,14 +63,20 @@ def prepare(workdir: Path) -> dict[str, Any]:
         timeout=900,
     )
     fixture = json.loads(out.read_text())
-    lines = QUESTIONS_FILE.read_text("utf-8").splitlines()
-    fixture["questions"] = [q["q"] for q in map(json.loads, filter(None, lines)) if q.get("expected")]
     fixture["prepare_seconds"] = round(time.monotonic() - started, 1)
     return fixture
 
 
 def seed(out: str) -> None:
-    """In a Django process: the bot-enabled inbox (no agents) and the published demo articles."""
+    """In a Django process: the bot-enabled inbox (no agents), the published demo articles, and
+    the questions to ask: the tuning questions the bot answers (asked through ``decide`` here, as
+    the live bot would).
+
+    A question the bot hands off would leave its conversation waiting in the queue for good (no
+    agent works this inbox), and every later handoff tells each waiting contact its queue position:
+    a cost that grows with the run and has nothing to do with the bot thinking. With only answered
+    questions the load is the bot's own work: a turn, a stored question and a stored answer.
+    """
     import os
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
@@ -82,6 +84,8 @@ def seed(out: str) -> None:
 
     django.setup()
     from bench.common import VISITOR_ORIGIN
+    from bot.answering import Answer, decide
+    from bot.live import question_locale
     from chat.models import Inbox
     from knowledge import services
     from knowledge.choices import ArticleStatus
@@ -89,8 +93,20 @@ def seed(out: str) -> None:
     started = time.monotonic()
     inbox = Inbox.objects.create(name="Bench bot inbox", allowed_origins=[VISITOR_ORIGIN], bot_enabled=True)
     result = services.articles_import(lines=KB_FILE.read_text("utf-8").splitlines(), status=ArticleStatus.PUBLISHED)
-    Path(out).write_text(json.dumps({"id": inbox.pk, "key": inbox.public_key, "articles": result.created}))
-    print(f"bot inbox and {result.created} articles in {time.monotonic() - started:.1f}s")
+    lines = QUESTIONS_FILE.read_text("utf-8").splitlines()
+    tried = [q["q"] for q in map(json.loads, filter(None, lines))]
+    answered = [q for q in tried if isinstance(decide(question=q, locale=question_locale(q), llm=False), Answer)]
+    fixture = {
+        "id": inbox.pk,
+        "key": inbox.public_key,
+        "articles": result.created + result.updated + result.unchanged,
+        "questions": answered,
+    }
+    Path(out).write_text(json.dumps({**fixture, "questions_tried": len(tried)}))
+    print(
+        f"bot inbox, {fixture['articles']} articles and {len(answered)} of {len(tried)} questions answered "
+        f"in {time.monotonic() - started:.1f}s"
+    )
 
 
 # --- the bot worker (load generator side) -------------------------------------------------------

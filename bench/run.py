@@ -46,7 +46,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "counts": {"messages": 60},
         "profile": {"duration": 10},
         # bench/botload.py: the light load for ``duration`` s without, then with, the bot kept busy
-        "botbusy": {"duration": 12, "visitors": 12, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
+        "botbusy": {"duration": 12, "visitors": 8, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
     },
     "full": {
         "conversations": 1000,
@@ -59,7 +59,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "churn": {"duration": 15, "visitors": 200, "agent_interval": 1.0, "hold": [0.1, 0.8], "drain": 30},
         "counts": {"messages": 100},
         "profile": {"duration": 12},
-        "botbusy": {"duration": 20, "visitors": 12, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
+        "botbusy": {"duration": 20, "visitors": 8, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
     },
 }
 
@@ -574,7 +574,8 @@ class Bench:
         if any("botbusy" in s for _, s in self.plan):
             log("adding the bot inbox and the demo knowledge base (embeds the articles)")
             self.fixture["bot"] = await asyncio.to_thread(botload.prepare, self.workdir)
-            log(f"  {self.fixture['bot']['articles']} articles in {self.fixture['bot']['prepare_seconds']} s")
+            bot = self.fixture["bot"]
+            log(f"  {bot['articles']} articles, {len(bot['questions'])} questions, in {bot['prepare_seconds']} s")
         self.results["setup_seconds"] = self.fixture["prepare_seconds"]
         agents = sum(len(i["agents"]) for i in self.fixture["inboxes"])
         self.results["load"] = {
