@@ -7,9 +7,11 @@ should not hold up a visitor's message to a human. This scenario measures that, 
 2. *busy*: the same load again while a separate load generator process keeps the bot busy:
    ``visitors`` closed-loop bot visitors in a bot-enabled inbox, each a new contact that starts a
    conversation with a question, asks the next one as soon as the bot has answered (up to
-   ``per_conversation`` questions), and leaves after the last one or a handoff.
+   ``per_conversation`` questions), and leaves after the last one or a handoff;
+3. *after*: the human load alone once more, so that a machine that drifted meanwhile (other
+   processes starting or stopping) shows as two quiet phases that disagree.
 
-It reports the human chat latency (send -> the counterpart reads ``message.new``) of both phases
+It reports the human chat latency (send -> the counterpart reads ``message.new``) of the phases
 side by side, and the bot's answer time (the visitor's send -> it reads the bot's ``message.new``,
 or the handoff's ``conversation.updated``) with its answer and handoff counts.
 
@@ -265,7 +267,7 @@ class BotGenerator(loadgen.Generator):
 
 
 async def scenario(bench: Bench) -> dict[str, Any]:
-    """Both phases on the servers ``bench`` started: quiet, then with the bot kept busy."""
+    """The phases on the servers ``bench`` started: quiet, with the bot kept busy, quiet again."""
     from bench.run import CpuWindow, Worker, merge
 
     p = dict(bench.profile["botbusy"])
@@ -290,10 +292,14 @@ async def scenario(bench: Bench) -> dict[str, Any]:
         await bot.call(60, "bot_stop")
         await bench.quiesce()
 
-        with CpuWindow(bench.servers, [*bench.workers, bot]) as cpu:
-            quiet = merge(await bench.call_all(limit, "steady", **light))
-        quiet["cpu"] = cpu.result
-        await bench.quiesce()
+        async def human_only() -> dict[str, Any]:
+            with CpuWindow(bench.servers, [*bench.workers, bot]) as cpu:
+                phase = merge(await bench.call_all(limit, "steady", **light))
+            phase["cpu"] = cpu.result
+            await bench.quiesce()
+            return phase
+
+        quiet = await human_only()
 
         await bot.call(30, "bot_start", **visitors, warmup=p["bot_warmup"])
         await asyncio.sleep(p["bot_warmup"])
@@ -301,19 +307,23 @@ async def scenario(bench: Bench) -> dict[str, Any]:
             busy = merge(await bench.call_all(limit, "steady", **light))
             answers = await bot.call(90, "bot_stop")
         busy["cpu"] = cpu.result
+        await bench.quiesce()
+        # once more without: if the machine drifted meanwhile, the two quiet phases disagree
+        after = await human_only()
     finally:
         await bot.stop()
-    return {"params": {**p, "light": light}, "quiet": quiet, "busy": busy, "bot": answers}
+    return {"params": {**p, "light": light}, "quiet": quiet, "busy": busy, "after": after, "bot": answers}
 
 
 # --- the report ---------------------------------------------------------------------------------
 
 
 def one_line(result: dict[str, Any]) -> str:
-    q, b, bot = result["quiet"], result["busy"], result["bot"]
-    lq, lb = q.get("latency") or {}, b.get("latency") or {}
+    bot = result["bot"]
+    lq, lb, la = ((result.get(k) or {}).get("latency") or {} for k in ("quiet", "busy", "after"))
     return (
-        f"chat p50/p99 quiet {lq.get('p50')}/{lq.get('p99')} ms, with the bot busy {lb.get('p50')}/{lb.get('p99')} ms; "
+        f"chat p50/p99 without the bot {lq.get('p50')}/{lq.get('p99')} ms, with the bot busy "
+        f"{lb.get('p50')}/{lb.get('p99')} ms, without again {la.get('p50')}/{la.get('p99')} ms; "
         f"bot {bot['answers']} answers, {bot['handoffs']} handoffs, {bot['answers_per_s']}/s, "
         f"p50/p99 {bot['latency']['p50']}/{bot['latency']['p99']} ms, {bot.get('in_flight')} in flight"
     )
@@ -335,7 +345,9 @@ def render(results: dict[str, Any]) -> str:
             f"asking questions back to back"
         )
         rows = []
-        for label, phase in (("without bot traffic", r["quiet"]), ("bot busy", r["busy"])):
+        phases = [("without bot traffic", r["quiet"]), ("bot busy", r["busy"])]
+        phases += [("without again", r["after"])] if "after" in r else []
+        for label, phase in phases:
             lat = phase.get("latency") or {}
             rows.append(
                 [
