@@ -238,9 +238,11 @@ class BotGenerator(loadgen.Generator):
         """Let each visitor finish its turn, then report the counted turns."""
         stopped = now()
         self.bot_running = False
-        _done, pending = await asyncio.wait(self.bot_tasks, timeout=30)
-        for task in pending:
-            task.cancel()
+        if self.bot_tasks:
+            _done, pending = await asyncio.wait(self.bot_tasks, timeout=30)
+            for task in pending:
+                task.cancel()
+        self.bot_tasks = []
         counted = [(t, o, ms) for t, o, ms in self.turns if self.bot_since <= t <= stopped]
         window = max(stopped - self.bot_since, 1e-9)
         answers = [ms for _t, o, ms in counted if o == "answer"]
