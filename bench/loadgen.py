@@ -681,8 +681,8 @@ class Generator:
         return result
 
 
-async def serve(spec: dict[str, Any]) -> None:
-    gen = Generator(spec)
+async def serve(spec: dict[str, Any], factory: type[Generator] = Generator) -> None:
+    gen = factory(spec)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -702,16 +702,17 @@ async def serve(spec: dict[str, Any]) -> None:
         print(json.dumps(result), flush=True)
 
 
-def main() -> None:
+def main(factory: type[Generator] = Generator) -> None:
+    """``factory``: the generator class (bench.botload adds the bot's commands to it)."""
     raise_fd_limit()
     with open(sys.argv[1]) as handle:
         spec = json.load(handle)
     try:
         import uvloop
 
-        uvloop.run(serve(spec))
+        uvloop.run(serve(spec, factory))
     except ImportError:
-        asyncio.run(serve(spec))
+        asyncio.run(serve(spec, factory))
 
 
 if __name__ == "__main__":

@@ -49,6 +49,10 @@ def one_line(scenario: str, result: dict[str, Any]) -> str:
             f"{result.get('cycles')} cycles, lost {result.get('lost')}, dup {result.get('duplicates')}, "
             f"overlaps {result.get('overlaps')}, RSS +{result.get('rss_growth', 0) // 1024} KiB"
         )
+    if scenario == "botbusy":
+        from bench import botreport
+
+        return botreport.one_line(result)
     if scenario == "profile":
         return ", ".join(f"{k} busy {v}%" for k, v in result.get("busy", {}).items())
     return ""
@@ -280,6 +284,10 @@ def targets(results: dict[str, Any]) -> str:
             f"- Redis commands per message: visitor {c['visitor']['redis_commands']:g}, agent "
             f"{c['agent']['redis_commands']:g} (target <= 2): {verdict(red <= TARGETS['redis'])}"
         )
+    if _runs(results, "botbusy"):
+        from bench import botreport
+
+        lines += botreport.target_lines(results)
     lost = dup = 0
     checked = 0
     for run in results["runs"]:
@@ -346,6 +354,10 @@ def render(results: dict[str, Any]) -> str:
     if _runs(results, "churn"):
         out += ["Connect/disconnect churn (visitors reconnect and resume; agents keep writing)", churn_table(results)]
         out.append("")
+    if _runs(results, "botbusy"):
+        from bench import botreport
+
+        out.append(botreport.render(results))
     prof = next((r["scenarios"]["profile"] for r in _runs(results, "profile")), None)
     if prof and "categories" in prof:
         out += [f"Profile of the server under the {prof.get('load', 'saturate')} load (py-spy; share of wall time)"]

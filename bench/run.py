@@ -29,7 +29,7 @@ from typing import Any
 
 import psutil
 
-from bench import database, report
+from bench import botload, database, report
 from bench.common import REDIS_URL, ROOT, raise_fd_limit, summarize
 from bench.servers import Server, Variant, cpu_of
 
@@ -45,6 +45,8 @@ PROFILES: dict[str, dict[str, Any]] = {
         "churn": {"duration": 6, "visitors": 100, "agent_interval": 1.0, "hold": [0.1, 0.5], "drain": 20},
         "counts": {"messages": 60},
         "profile": {"duration": 10},
+        # bench/botload.py: the light load for ``duration`` s without, then with, the bot kept busy
+        "botbusy": {"duration": 12, "visitors": 8, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
     },
     "full": {
         "conversations": 1000,
@@ -57,6 +59,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "churn": {"duration": 15, "visitors": 200, "agent_interval": 1.0, "hold": [0.1, 0.8], "drain": 30},
         "counts": {"messages": 100},
         "profile": {"duration": 12},
+        "botbusy": {"duration": 20, "visitors": 8, "per_conversation": 4, "think": 0.0, "bot_warmup": 3},
     },
 }
 
@@ -84,6 +87,7 @@ PLANS: dict[str, list[tuple[Variant, list[str]]]] = {
         (Variant(R, "daphne", "pubsub", processes=2), ["saturate"]),
         (Variant(H, "daphne", "pubsub"), ["counts", "profile"]),
         (Variant(H, "daphne", "core"), ["counts"]),
+        (Variant(H, "daphne", "pubsub"), ["botbusy"]),
     ],
 }
 
@@ -103,13 +107,13 @@ class Worker:
         self.proc, self.index = proc, index
 
     @classmethod
-    async def start(cls, spec: dict[str, Any], workdir: Path, index: int) -> Worker:
+    async def start(cls, spec: dict[str, Any], workdir: Path, index: int, module: str = "bench.loadgen") -> Worker:
         path = workdir / f"worker-{index}-{uuid.uuid4().hex[:6]}.json"
         path.write_text(json.dumps(spec))
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bench.loadgen",
+            module,
             str(path),
             cwd=ROOT,
             stdin=asyncio.subprocess.PIPE,
@@ -265,6 +269,8 @@ class Bench:
             self.plan = [(v, s) for v, s in self.plan if s]
             if "profile" in wanted and not any("profile" in s for _, s in self.plan):
                 self.plan.append((Variant(H, "daphne", "pubsub"), ["profile"]))
+            if "botbusy" in wanted and not any("botbusy" in s for _, s in self.plan):
+                self.plan.append((Variant(H, "daphne", "pubsub"), ["botbusy"]))
         if args.variants:
             names = [n.strip() for n in args.variants.split(";")]
             self.plan = [(v, s) for v, s in self.plan if v.name in names]
@@ -544,6 +550,10 @@ class Bench:
         result["load"] = load
         return result
 
+    async def scenario_botbusy(self) -> dict[str, Any]:
+        """Chat latency without, then with, the bot kept busy (bench/botload.py)."""
+        return await botload.scenario(self)
+
     # --- the run ------------------------------------------------------------------------------
 
     async def run(self) -> dict[str, Any]:
@@ -561,6 +571,11 @@ class Bench:
             per_agent=p["per_agent"],
             idle=max(p["idle"]),
         )
+        if any("botbusy" in s for _, s in self.plan):
+            log("adding the bot inbox and the demo knowledge base (embeds the articles)")
+            self.fixture["bot"] = await asyncio.to_thread(botload.prepare, self.workdir)
+            bot = self.fixture["bot"]
+            log(f"  {bot['articles']} articles, {len(bot['questions'])} questions, in {bot['prepare_seconds']} s")
         self.results["setup_seconds"] = self.fixture["prepare_seconds"]
         agents = sum(len(i["agents"]) for i in self.fixture["inboxes"])
         self.results["load"] = {
@@ -572,7 +587,10 @@ class Bench:
             "steady": {**p["steady"], **({"interval": self.args.interval} if self.args.interval else {})},
             "light": p["light"],
             "saturate": p["saturate"],
+            "botbusy": p["botbusy"],
         }
+        if "bot" in self.fixture:
+            self.results["bot_setup_seconds"] = self.fixture["bot"]["prepare_seconds"]
         for variant, scenarios in self.plan:
             log(f"{variant.name}: {', '.join(scenarios)}")
             count_sql = "counts" in scenarios
@@ -607,7 +625,9 @@ class Bench:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="the short run (under 5 minutes)")
-    parser.add_argument("--only", help="comma-separated scenarios: idle,steady,saturate,churn,counts,profile")
+    parser.add_argument(
+        "--only", help="comma-separated scenarios: idle,light,steady,saturate,churn,counts,profile,botbusy"
+    )
     parser.add_argument(
         "--variants", help="semicolon-separated variant names to keep, e.g. 'helpdesk daphne pubsub;websockets relay'"
     )
