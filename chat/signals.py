@@ -20,3 +20,8 @@ bot_feedback = Signal()
 # contact created or updated (contact=Contact, created=bool); always with conversation (or None).
 # The integrations app writes its webhook outbox here; a receiver must be cheap when idle.
 recorded = Signal()
+# Personal data is being erased (privacy), sent INSIDE the erasure's transaction once chat's own
+# rows are reduced: conversation_ids (their pks, which the anonymous stubs keep) and
+# contact_ids (public ids, as strings, of contacts erased). An app that keeps its own copies of
+# personal data (the webhook outbox) deletes them and returns {what: how many} for the record.
+erasing = Signal()

@@ -8,4 +8,4 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations import authentication  # noqa: F401  (registers the OpenAPI security scheme)
-        from integrations.webhooks import outbox  # noqa: F401  (connects the outbox to chat's signal)
+        from integrations.webhooks import erasure, outbox  # noqa: F401  (connect to chat's signals)

@@ -30,7 +30,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
-from chat import realtime, services
+from chat import realtime, services, signals
 from chat.choices import ACTIVE_STATUSES, SenderKind
 from chat.errors import ServiceError
 from chat.models import Attachment, Contact, Conversation, ConversationEvent, Inbox, Message, SatisfactionRating
@@ -91,6 +91,7 @@ def contact_erase(
         _scrub_admin_log(Contact, [contact.pk])
         contact.delete()  # its consents go with it (CASCADE)
         counts["contacts"] = 1
+        _erase_copies(counts, contact_ids=[str(public_id)])
         record = ErasureRecord.objects.create(
             kind=ErasureKind.CONTACT,
             actor_kind=ErasureActor.VISITOR if by_visitor else ErasureActor.STAFF,
@@ -191,9 +192,18 @@ def _reduce(ids: list[int], *, inbox: Inbox, actor: AbstractBaseUser | None) -> 
         conversation.contact = holder
     Conversation.objects.bulk_update(conversations, ["public_id", "handoff", "context", "contact"], batch_size=BATCH)
     counts["tasks"] = _delete_tasks(ids, message_ids)
+    _erase_copies(counts, conversation_ids=ids)
     _scrub_admin_log(Conversation, ids)
     _scrub_admin_log(Message, message_ids)
     return counts
+
+
+def _erase_copies(counts: dict[str, int], **about: list) -> None:
+    """Other apps' copies of personal data (the webhook outbox), through chat's ``erasing``
+    signal, so that privacy needs to know none of them."""
+    for _receiver, found in signals.erasing.send(sender=Conversation, **about):
+        for key, n in (found or {}).items():
+            counts[key] = counts.get(key, 0) + n
 
 
 def _new_public_ids(model, pks: Iterable[int]) -> None:

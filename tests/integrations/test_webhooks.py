@@ -227,3 +227,31 @@ def test_rating_and_bot_handoff_events_carry_their_payloads(alice, inbox, make_c
     assert handed["handoff"]["reason"] == "asked_for_human" and handed["conversation"]["status"] == "waiting"
     changes = [d["change"] for d in by_type["conversation.status_changed"]]
     assert changes == ["claimed", "resolved", "handed_off"]
+
+
+def test_erasing_a_contact_deletes_the_webhook_events_about_them(alice, make_contact, endpoint, receiver):
+    """The outbox keeps copies of what people wrote (payloads, delivery log): the privacy app's
+    erasure removes them with the rest, and leaves other people's events alone."""
+    from django.core.serializers import serialize
+
+    from privacy.erasure import contact_erase
+
+    endpoint(ALL)
+    marker = "CANARY-7f3a"
+    visitor = make_contact(f"Olga {marker}")
+    conversation, _ = services.conversation_start(contact=visitor.contact, text=f"hi {marker}", client_id="c1")
+    conversation = services.conversation_claim(conversation=conversation, agent=alice)
+    services.message_send(conversation=conversation, sender=alice, text=f"hello {marker}", client_id="a1")
+    dispatch.run_once()
+    other = make_contact("Ben")
+    services.conversation_start(contact=other.contact, text="unrelated", client_id="b1")
+    assert marker in serialize("json", WebhookEvent.objects.all())
+    assert WebhookDelivery.objects.exists() and DeliveryAttempt.objects.exists()
+
+    record = contact_erase(contact=visitor.contact, actor=alice)
+
+    rows = [*WebhookEvent.objects.all(), *WebhookDelivery.objects.all(), *DeliveryAttempt.objects.all()]
+    left = serialize("json", rows)
+    assert marker not in left
+    assert record.counts["webhook_events"] >= 5
+    assert WebhookEvent.objects.filter(payload__contact__id=str(other.contact.public_id)).exists()
