@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "reports",
     "knowledge",
     "bot",
+    "assist",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("agents.urls")),
     path("", include("reports.urls")),
     path("", include("knowledge.urls")),
+    path("", include("assist.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/<slug:script>/<slug:language>.json", js_catalogue, name="js-catalogue"),
 ]

@@ -1,0 +1,62 @@
+"""Suggested replies for an agent: the latest visitor message of a conversation, scoped, ranked,
+filled in and recorded. Runs on the assistant's own threads (``EXECUTOR``), never on the event
+loop nor the database thread that carries live chat (assist.views)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import close_old_connections
+
+from agents.canned import canned_render, canned_variables
+from assist.engine import ARTICLE, CANNED
+from assist.services import suggestions_record_shown
+from assist.sources import index_for_inbox
+from chat.choices import SenderKind
+from chat.models import Message
+from chat.selectors import conversation_for_agent, inbox_ids_for_agent
+from knowledge.payloads import article_url
+
+# One suggestion at a time per process is plenty for a console (the encoder keeps to one thread).
+EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assist")
+
+
+def latest_visitor_message(conversation_id: int) -> Message | None:
+    return (
+        Message.objects.filter(conversation_id=conversation_id, sender_kind=SenderKind.CONTACT, is_private=False)
+        .order_by("-seq")
+        .first()
+    )
+
+
+def suggest_for(*, user: AbstractBaseUser, public_id: object) -> dict:
+    """Up to three suggestions for the conversation's latest visitor message, as a payload."""
+    conversation = conversation_for_agent(user=user, public_id=public_id, related=("contact",))
+    message = latest_visitor_message(conversation.id)
+    if message is None or not message.text.strip():
+        return {"message": None, "suggestions": []}
+    visible = set(inbox_ids_for_agent(user=user))
+    index = index_for_inbox(conversation.inbox_id)
+    found = index.suggest(message.text, allowed=lambda c: c.inbox_id is None or c.inbox_id in visible)
+    rows = suggestions_record_shown(conversation=conversation, message=message, agent=user, found=found)
+    variables = canned_variables(conversation=conversation, agent=user)
+    suggestions = []
+    for s, row in zip(found, rows, strict=True):
+        text = s.text
+        if s.kind == CANNED:
+            text = canned_render(text, variables=variables)
+        elif s.kind == ARTICLE:
+            slug = s.key.split(":", 1)[1]
+            text = f"{s.text}\n{article_url(slug=slug, locale=s.candidate.locale)}"
+        suggestions.append({"id": str(row.public_id), "kind": s.kind, "title": s.title, "text": text})
+    return {"message": str(message.public_id), "suggestions": suggestions}
+
+
+def suggest_on_own_thread(*, user: AbstractBaseUser, public_id: object) -> dict:
+    """``suggest_for`` with fresh database connections around it (it runs on EXECUTOR)."""
+    close_old_connections()
+    try:
+        return suggest_for(user=user, public_id=public_id)
+    finally:
+        close_old_connections()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from assist import views
+
+urlpatterns = [
+    path(
+        "api/assist/conversations/<str:public_id>/suggestions/",
+        views.suggestions_view,
+        name="assist-suggestions",
+    ),
+    path("api/assist/suggestions/<str:public_id>/", views.suggestion_event_view, name="assist-suggestion-event"),
+]

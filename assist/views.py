@@ -1,0 +1,67 @@
+"""The console's endpoints for suggested replies (session auth, the agent's scope).
+
+``GET /api/assist/conversations/<id>/suggestions/`` computes on the assistant's executor: the
+view is async, so neither the event loop nor Django's shared thread for sync code (where live
+chat's database work runs) waits for the encoder. ``POST /api/assist/suggestions/<id>/`` with
+``{"event": "used"}`` or ``{"event": "sent", "edited": true|false}`` records what became of one.
+"""
+
+from __future__ import annotations
+
+import json
+
+from asgiref.sync import SyncToAsync, sync_to_async
+from django.http import HttpRequest, JsonResponse
+
+from assist.services import suggestion_mark
+from assist.suggesting import EXECUTOR, suggest_on_own_thread
+from chat.errors import ServiceError
+from chat.selectors import parse_uuid
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+async def _agent(request: HttpRequest):
+    user = await request.auser()
+    if not user.is_authenticated:
+        return None
+    return user
+
+
+async def suggestions_view(request: HttpRequest, public_id: str) -> JsonResponse:
+    if request.method != "GET":
+        return _error(405, "method_not_allowed", "GET only.")
+    user = await _agent(request)
+    if user is None:
+        return _error(401, "not_authenticated", "Sign in first.")
+    work = SyncToAsync(suggest_on_own_thread, thread_sensitive=False, executor=EXECUTOR)
+    try:
+        return JsonResponse(await work(user=user, public_id=public_id))
+    except ServiceError as error:
+        return _error(error.status, error.code, error.message)
+
+
+async def suggestion_event_view(request: HttpRequest, public_id: str) -> JsonResponse:
+    if request.method != "POST":
+        return _error(405, "method_not_allowed", "POST only.")
+    user = await _agent(request)
+    if user is None:
+        return _error(401, "not_authenticated", "Sign in first.")
+    try:
+        body = json.loads(request.body or b"{}")
+        event, edited = body["event"], bool(body.get("edited", False))
+        assert event in ("used", "sent")
+    except (ValueError, KeyError, TypeError, AssertionError):
+        return _error(400, "bad_request", 'Send {"event": "used"} or {"event": "sent", "edited": bool}.')
+    uid = parse_uuid(public_id)
+    if uid is None:
+        return _error(404, "not_found", "No such suggestion.")
+    try:
+        row = await sync_to_async(suggestion_mark, thread_sensitive=False)(
+            agent=user, public_id=uid, event=event, edited=edited
+        )
+    except ServiceError as error:
+        return _error(error.status, error.code, error.message)
+    return JsonResponse({"id": str(row.public_id), "used": row.used_at is not None, "sent": row.sent_at is not None})
