@@ -34,7 +34,7 @@ KINDS = (CANNED, ARTICLE, REPLY)
 
 # A suggestion must rank above this (the rank's scale: about 0 for a typical unrelated
 # candidate, knowledge/ranking.py). Chosen on the tuning half (docs/assist.md).
-MIN_RANK = 1.0
+MIN_RANK = 0.5
 # Hits read from the index before scoping and language filters keep the best three.
 SEARCH_DEPTH = 10
 

@@ -107,6 +107,7 @@ class Outcome:
     shown: tuple[str, ...]  # the labels of the suggestions, best first
     kinds: tuple[str, ...]
     ms: float
+    ranks: tuple[float, ...] = ()
 
 
 def evaluate(
@@ -126,7 +127,15 @@ def evaluate(
         found = index.suggest(c.message, allowed=lambda cand, own=own: cand.key != own, min_rank=min_rank)
         ms = (time.perf_counter() - started) * 1000
         outcomes.append(
-            Outcome(c.id, c.locale, c.intent, tuple(s.candidate.label for s in found), tuple(s.kind for s in found), ms)
+            Outcome(
+                c.id,
+                c.locale,
+                c.intent,
+                tuple(s.candidate.label for s in found),
+                tuple(s.kind for s in found),
+                ms,
+                tuple(round(s.rank, 3) for s in found),
+            )
         )
     return outcomes
 

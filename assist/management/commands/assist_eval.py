@@ -36,6 +36,7 @@ class Command(BaseCommand):
         report = {"half": half, **summarize(outcomes)}
         if details:
             report["details"] = [
-                {"id": o.id, "intent": o.intent, "shown": list(o.shown), "kinds": list(o.kinds)} for o in outcomes
+                {"id": o.id, "intent": o.intent, "shown": list(o.shown), "kinds": list(o.kinds), "ranks": list(o.ranks)}
+                for o in outcomes
             ]
         self.stdout.write(json.dumps(report, ensure_ascii=False))
