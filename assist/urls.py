@@ -9,4 +9,5 @@ urlpatterns = [
         name="assist-suggestions",
     ),
     path("api/assist/suggestions/<str:public_id>/", views.suggestion_event_view, name="assist-suggestion-event"),
+    path("reports/reasons/<int:reason_id>/", views.reason_change_view, name="assist-reason"),
 ]

@@ -4,6 +4,8 @@
 view is async, so neither the event loop nor Django's shared thread for sync code (where live
 chat's database work runs) waits for the encoder. ``POST /api/assist/suggestions/<id>/`` with
 ``{"event": "used"}`` or ``{"event": "sent", "edited": true|false}`` records what became of one.
+``POST /reports/reasons/<id>/`` (a form on the reports page, managers only) renames, pins,
+unpins or merges a contact reason.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ from __future__ import annotations
 import json
 
 from asgiref.sync import SyncToAsync, sync_to_async
-from django.http import HttpRequest, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from assist import reasons
+from assist.models import ContactReason
 from assist.services import suggestion_mark
 from assist.suggesting import EXECUTOR, suggest_on_own_thread
 from chat.errors import ServiceError
-from chat.selectors import parse_uuid
+from chat.selectors import agent_sees_all, parse_uuid
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -65,3 +73,31 @@ async def suggestion_event_view(request: HttpRequest, public_id: str) -> JsonRes
     except ServiceError as error:
         return _error(error.status, error.code, error.message)
     return JsonResponse({"id": str(row.public_id), "used": row.used_at is not None, "sent": row.sent_at is not None})
+
+
+@login_required
+@require_POST
+def reason_change_view(request: HttpRequest, reason_id: int) -> HttpResponse:
+    """A manager renames, pins, unpins or merges a contact reason, then returns to the reports."""
+    if not agent_sees_all(request.user):
+        return HttpResponseForbidden()
+    reason = ContactReason.objects.filter(pk=reason_id, merged_into__isnull=True).first()
+    if reason is None:
+        return _error(404, "not_found", "No such reason.")
+    action = request.POST.get("action")
+    try:
+        if action == "rename":
+            reasons.reason_rename(reason=reason, name=request.POST.get("name", ""))
+        elif action in ("pin", "unpin"):
+            reasons.reason_pin(reason=reason, pinned=action == "pin")
+        elif action == "merge":
+            target = ContactReason.objects.filter(pk=int(request.POST.get("target") or 0)).first()
+            if target is None:
+                raise ValueError("Choose the reason to merge into.")
+            reasons.reason_merge(source=reason, target=target)
+        else:
+            raise ValueError("Unknown action.")
+    except ValueError as error:
+        return _error(400, "bad_request", str(error))
+    back = request.META.get("HTTP_REFERER", "")
+    return redirect(back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else "/reports/#reasons")
