@@ -4,10 +4,12 @@ loop nor the database thread that carries live chat (assist.views)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from agents.canned import canned_render, canned_variables
 from assist.engine import ARTICLE, CANNED
@@ -17,6 +19,8 @@ from chat.choices import SenderKind
 from chat.models import Message
 from chat.selectors import conversation_for_agent, inbox_ids_for_agent
 from knowledge.payloads import article_url
+
+T = TypeVar("T")
 
 # One suggestion at a time per process is plenty for a console (the encoder keeps to one thread).
 EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assist")
@@ -53,10 +57,11 @@ def suggest_for(*, user: AbstractBaseUser, public_id: object) -> dict:
     return {"message": str(message.public_id), "suggestions": suggestions}
 
 
-def suggest_on_own_thread(*, user: AbstractBaseUser, public_id: object) -> dict:
-    """``suggest_for`` with fresh database connections around it (it runs on EXECUTOR)."""
+def on_own_thread(job: Callable[..., T], /, **kwargs: Any) -> T:
+    """``job(**kwargs)`` with fresh database connections around it, for EXECUTOR: the thread's
+    connection is closed after each job, so none outlives the request it served."""
     close_old_connections()
     try:
-        return suggest_for(user=user, public_id=public_id)
+        return job(**kwargs)
     finally:
-        close_old_connections()
+        connections.close_all()

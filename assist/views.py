@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from asgiref.sync import SyncToAsync, sync_to_async
+from asgiref.sync import SyncToAsync
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from assist import reasons
 from assist.models import ContactReason
 from assist.services import suggestion_mark
-from assist.suggesting import EXECUTOR, suggest_on_own_thread
+from assist import suggesting
+from assist.suggesting import EXECUTOR, on_own_thread
 from chat.errors import ServiceError
 from chat.selectors import agent_sees_all, parse_uuid
 
@@ -44,9 +45,9 @@ async def suggestions_view(request: HttpRequest, public_id: str) -> JsonResponse
     user = await _agent(request)
     if user is None:
         return _error(401, "not_authenticated", "Sign in first.")
-    work = SyncToAsync(suggest_on_own_thread, thread_sensitive=False, executor=EXECUTOR)
+    work = SyncToAsync(on_own_thread, thread_sensitive=False, executor=EXECUTOR)
     try:
-        return JsonResponse(await work(user=user, public_id=public_id))
+        return JsonResponse(await work(suggesting.suggest_for, user=user, public_id=public_id))
     except ServiceError as error:
         return _error(error.status, error.code, error.message)
 
