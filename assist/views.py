@@ -19,10 +19,9 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from assist import reasons
+from assist import reasons, suggesting
 from assist.models import ContactReason
 from assist.services import suggestion_mark
-from assist import suggesting
 from assist.suggesting import EXECUTOR, on_own_thread
 from chat.errors import ServiceError
 from chat.selectors import agent_sees_all, parse_uuid
@@ -68,9 +67,8 @@ async def suggestion_event_view(request: HttpRequest, public_id: str) -> JsonRes
     if uid is None:
         return _error(404, "not_found", "No such suggestion.")
     try:
-        row = await sync_to_async(suggestion_mark, thread_sensitive=False)(
-            agent=user, public_id=uid, event=event, edited=edited
-        )
+        mark = SyncToAsync(on_own_thread, thread_sensitive=False, executor=EXECUTOR)
+        row = await mark(suggestion_mark, agent=user, public_id=uid, event=event, edited=edited)
     except ServiceError as error:
         return _error(error.status, error.code, error.message)
     return JsonResponse({"id": str(row.public_id), "used": row.used_at is not None, "sent": row.sent_at is not None})

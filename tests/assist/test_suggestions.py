@@ -125,6 +125,7 @@ async def test_the_endpoint_computes_off_the_event_loop(inbox, alice, live):
     import threading
 
     from asgiref.sync import sync_to_async
+    from django.db import connections
 
     from assist import suggesting
 
@@ -144,4 +145,5 @@ async def test_the_endpoint_computes_off_the_event_loop(inbox, alice, live):
         assert response.status_code == 200
     finally:
         suggesting.suggest_for = real
+        await sync_to_async(connections.close_all)()  # the connection of asgiref's shared thread
     assert seen and seen[0].startswith("assist"), seen
