@@ -14,6 +14,7 @@ class SuggestionKind(models.TextChoices):
     CANNED = "canned", "Canned response"
     ARTICLE = "article", "Article"
     REPLY = "reply", "Past reply"
+    TAG = "tag", "Tag"
 
 
 class Suggestion(models.Model):
@@ -72,3 +73,14 @@ class ConversationReason(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conversation_id}: {self.reason_id}"
+
+
+class TagDescription(models.Model):
+    """A manager's sentence saying what a tag is for: the console suggests tags by comparing a
+    conversation's visitor messages with these sentences."""
+
+    tag = models.OneToOneField("chat.Tag", on_delete=models.CASCADE, related_name="description")
+    sentence = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return f"{self.tag}: {self.sentence}"

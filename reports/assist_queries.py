@@ -6,6 +6,7 @@ of the same length, median resolution time, satisfaction, bot resolution rate).
 Definitions (also in docs/assist.md):
 - a suggestion set is the suggestions shown to one agent for one visitor message; it is accepted
   when the agent put one of them into the composer; the acceptance rate is accepted sets / sets;
+- tag suggestions are right when the resolved conversation ends up with the suggested tag;
 - a reason's trend compares its conversations in the range with those in the range just before;
 - bot resolution rate: conversations with a ``bot_resolved`` event / the reason's conversations.
 """
@@ -17,18 +18,19 @@ from dataclasses import replace
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
-from assist.models import ContactReason, ConversationReason, Suggestion
-from chat.choices import SATISFIED_MIN_SCORE, EventType
-from chat.models import ConversationEvent
+from assist.models import ContactReason, ConversationReason, Suggestion, SuggestionKind
+from chat.choices import SATISFIED_MIN_SCORE, ConversationStatus, EventType
+from chat.models import Conversation, ConversationEvent
 from reports.filters import ReportFilter
 from reports.queries import Proportion, conversations
 from reports.stats import nearest_rank
 
 
 def suggestion_figures(f: ReportFilter) -> dict:
-    rows = Suggestion.objects.filter(conversation__in=conversations(f).values("pk"))
+    every = Suggestion.objects.filter(conversation__in=conversations(f).values("pk"))
     if f.agent_id is not None:
-        rows = rows.filter(agent_id=f.agent_id)
+        every = every.filter(agent_id=f.agent_id)
+    rows = every.exclude(kind=SuggestionKind.TAG)
     sets = rows.values("message_id", "agent_id").annotate(used=Count("id", filter=Q(used_at__isnull=False)))
     total = sets.count()
     accepted = sets.filter(used__gt=0).count()
@@ -42,7 +44,30 @@ def suggestion_figures(f: ReportFilter) -> dict:
         r["kind"]: Proportion(r["used"], r["shown"])
         for r in rows.values("kind").annotate(shown=Count("id"), used=Count("id", filter=Q(used_at__isnull=False)))
     }
-    return {"sets": total, "acceptance": Proportion(accepted, total), "by_kind": by_kind, **counts}
+    return {
+        "sets": total,
+        "acceptance": Proportion(accepted, total),
+        "by_kind": by_kind,
+        "tags": tag_accuracy(every.filter(kind=SuggestionKind.TAG)),
+        **counts,
+    }
+
+
+def tag_accuracy(rows) -> Proportion:
+    """Suggested tags of resolved conversations that the conversation has in the end (what the
+    agents finally chose), out of the tags suggested; each (conversation, tag) once."""
+    suggested = set(
+        rows.filter(conversation__status=ConversationStatus.RESOLVED).values_list("conversation_id", "source")
+    )
+    if not suggested:
+        return Proportion(0, 0)
+    final = set(
+        Conversation.tags.through.objects.filter(conversation_id__in={c for c, _ in suggested}).values_list(
+            "conversation_id", "tag__name"
+        )
+    )
+    hits = sum(1 for c, source in suggested if (c, source.split(":", 1)[1]) in final)
+    return Proportion(hits, len(suggested))
 
 
 def _reason_of():

@@ -1,4 +1,5 @@
-/* Suggested replies for the visitor's latest message: up to three, above the composer. Alt+1,
+/* Suggested replies for the visitor's latest message: up to three, above the composer, and the
+ * described tags the conversation seems to need (one click adds one). Alt+1,
  * Alt+2 or Alt+3 (or a click) puts one into the composer for editing; nothing is sent without
  * the agent. The server records what was shown; this module tells it what was used and whether
  * the text was edited before it was sent. Computed on the server's assistant thread, fetched
@@ -53,7 +54,7 @@ export function suggestions(app) {
       });
       if (!response.ok) throw new Error(String(response.status));
       const data = await response.json();
-      shown.set(id, { message: data.message, items: data.suggestions || [] });
+      shown.set(id, { message: data.message, items: data.suggestions || [], tags: data.tags || [] });
     } catch {
       asked = ""; // try again at the next render
       shown.delete(id);
@@ -66,7 +67,9 @@ export function suggestions(app) {
     if (!bar) return;
     const entry = state.selected && shown.get(state.selected);
     const items = (entry && entry.items) || [];
-    if (!items.length) {
+    const c = state.conversations.get(state.selected);
+    const tags = ((entry && entry.tags) || []).filter((t) => !(c && (c.tags || []).includes(t.name)));
+    if (!items.length && !tags.length) {
       bar.hidden = true;
       bar.replaceChildren();
       return;
@@ -83,7 +86,18 @@ export function suggestions(app) {
           el("span", { class: "suggestion-text", text: s.title || s.text }),
         ),
       ),
+      ...tags.map((t) =>
+        el("button", { type: "button", class: "suggestion suggested-tag", title: gettext("Add this tag"), onclick: () => addTag(t) }, el("span", { text: "+ " + t.name })),
+      ),
     );
+  }
+
+  // One click adds a suggested tag (the agent confirms it by clicking); it is recorded as used.
+  function addTag(t) {
+    const c = state.selected && state.conversations.get(state.selected);
+    if (!c) return;
+    app.act("conversation.tags", { tags: [...new Set([...(c.tags || []), t.name])] });
+    post(t.id, { event: "used" });
   }
 
   function use(i) {

@@ -116,7 +116,7 @@ def test_signed_out_and_no_visitor_message(inbox, alice, make_contact, client):
     url = f"/api/assist/conversations/{conversation.public_id}/suggestions/"
     assert client.get(url).status_code == 401
     client.force_login(alice)
-    assert client.get(url).json() == {"message": None, "suggestions": []}
+    assert client.get(url).json() == {"message": None, "suggestions": [], "tags": []}
 
 
 @pytest.mark.django_db(transaction=True)
