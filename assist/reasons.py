@@ -177,12 +177,14 @@ def reason_pin(*, reason: ContactReason, pinned: bool) -> ContactReason:
 
 
 def reason_merge(*, source: ContactReason, target: ContactReason) -> ContactReason:
-    """``source``'s conversations go to ``target``; ``source`` stays as a pointer (not listed)."""
+    """``source``'s conversations go to ``target``, which is pinned so that the next runs keep the
+    two together (its centre is then the mean of both groups); ``source`` is no longer listed."""
     if source.pk == target.pk or target.merged_into_id is not None:
         raise ValueError("Merge into another, unmerged reason.")
     with transaction.atomic():
         ConversationReason.objects.filter(reason=source).update(reason=target)
         ContactReason.objects.filter(merged_into=source).update(merged_into=target)
         ContactReason.objects.filter(pk=source.pk).update(merged_into=target, pinned=False, updated_at=timezone.now())
+        ContactReason.objects.filter(pk=target.pk).update(pinned=True)
     source.merged_into = target
     return source

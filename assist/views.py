@@ -23,12 +23,16 @@ from assist import reasons, suggesting
 from assist.models import ContactReason
 from assist.services import suggestion_mark
 from assist.suggesting import EXECUTOR, on_own_thread
+from chat.api.authentication import ConsoleSessionAuthentication
 from chat.errors import ServiceError
 from chat.selectors import agent_sees_all, parse_uuid
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    if status == 401:  # the same challenge as the agent API's (chat.api.authentication)
+        response["WWW-Authenticate"] = ConsoleSessionAuthentication().authenticate_header(None)
+    return response
 
 
 async def _agent(request: HttpRequest):

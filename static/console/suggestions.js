@@ -14,6 +14,7 @@ export function suggestions(app) {
   const { state } = app;
   const shown = new Map(); // conversation id -> {message, items}
   let asked = ""; // "<conversation>|<message>" last requested
+  let retryAt = 0; // after a failed request
   let inserted = null; // {conversation, id, text}: the suggestion now in the composer
 
   function csrf() {
@@ -45,7 +46,7 @@ export function suggestions(app) {
     const message = c && c.status !== "resolved" && !app.readOnly ? latestVisitorMessage() : null;
     if (!message) return draw();
     const key = `${id}|${message}`;
-    if (key === asked) return draw();
+    if (key === asked || Date.now() < retryAt) return draw();
     asked = key;
     try {
       const response = await fetch(`/api/assist/conversations/${encodeURIComponent(id)}/suggestions/`, {
@@ -56,7 +57,8 @@ export function suggestions(app) {
       const data = await response.json();
       shown.set(id, { message: data.message, items: data.suggestions || [], tags: data.tags || [] });
     } catch {
-      asked = ""; // try again at the next render
+      asked = ""; // try again at a render after a pause, not at every one
+      retryAt = Date.now() + 30000;
       shown.delete(id);
     }
     draw();

@@ -114,7 +114,9 @@ def test_signed_out_and_no_visitor_message(inbox, alice, make_contact, client):
     who = make_contact(target=inbox)
     conversation, _ = services.conversation_start(contact=who.contact)
     url = f"/api/assist/conversations/{conversation.public_id}/suggestions/"
-    assert client.get(url).status_code == 401
+    signed_out = client.get(url)
+    assert signed_out.status_code == 401 and signed_out["WWW-Authenticate"].startswith("Session")
+    assert signed_out.json()["error"]["code"] == "not_authenticated"
     client.force_login(alice)
     assert client.get(url).json() == {"message": None, "suggestions": [], "tags": []}
 
