@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from assist import reasons, suggesting
+from assist import drafts, reasons, suggesting
 from assist.models import ContactReason
 from assist.services import suggestion_mark
 from assist.suggesting import EXECUTOR, on_own_thread
@@ -104,3 +104,14 @@ def reason_change_view(request: HttpRequest, reason_id: int) -> HttpResponse:
         return _error(400, "bad_request", str(error))
     back = request.META.get("HTTP_REFERER", "")
     return redirect(back if url_has_allowed_host_and_scheme(back, {request.get_host()}) else "/reports/#reasons")
+
+
+@login_required
+def reason_draft_view(request: HttpRequest, reason_id: int, kind: str) -> HttpResponse:
+    """A manager drafts a canned response or an article from a reason (assist.drafts)."""
+    if not agent_sees_all(request.user):
+        return HttpResponseForbidden()
+    reason = ContactReason.objects.filter(pk=reason_id, merged_into__isnull=True).first()
+    if reason is None or kind not in ("canned", "article"):
+        return _error(404, "not_found", "No such reason.")
+    return redirect(drafts.draft_url(reason, kind))

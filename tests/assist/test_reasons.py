@@ -171,3 +171,26 @@ def test_reports_show_reasons_and_the_acceptance_rate(started, kb, make_agent, c
     assert drill.status_code == 200
     response = client.post(f"/reports/reasons/{reason.pk}/", {"action": "rename", "name": "Money back"})
     assert response.status_code == 302 and ContactReason.objects.get(pk=reason.pk).name == "Money back"
+
+
+@pytest.mark.django_db
+def test_a_manager_drafts_a_canned_response_and_an_article_from_a_reason(inbox, alice, past, make_agent, client):
+    from urllib.parse import parse_qs, urlsplit
+
+    past(inbox, alice, "When will my refund arrive?", "Hi Maria, refunds take 5 days.", note="NOTE-SECRET")
+    past(inbox, alice, "Where is my refund?", "The refund is on its way, Maria.", score=4)
+    run_now()
+    reason = ContactReason.objects.get()
+    manager = make_agent("maud", manager=True, is_superuser=True)
+    client.force_login(alice)
+    assert client.get(f"/reports/reasons/{reason.pk}/draft/canned/").status_code == 403
+    client.force_login(manager)
+    canned = client.get(f"/reports/reasons/{reason.pk}/draft/canned/")
+    assert canned.status_code == 302 and canned["Location"].startswith("/admin/agents/cannedresponse/add/?")
+    fields = parse_qs(urlsplit(canned["Location"]).query)
+    assert fields["text"] == ["Hi [name], refunds take 5 days."]  # the best-rated answer, no name
+    article = client.get(f"/reports/reasons/{reason.pk}/draft/article/")
+    body = parse_qs(urlsplit(article["Location"]).query)["body"][0]
+    assert "refunds take 5 days" in body and "on its way, [name]" in body and "NOTE-SECRET" not in body
+    form = client.get(article["Location"])
+    assert form.status_code == 200 and "on its way, [name]" in form.content.decode()
