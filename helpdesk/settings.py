@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "bot",
     "privacy",
     "integrations",
+    "assist",
 ]
 
 MIDDLEWARE = [

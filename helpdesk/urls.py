@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("knowledge.urls")),
     path("", include("integrations.urls")),
+    path("", include("assist.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/<slug:script>/<slug:language>.json", js_catalogue, name="js-catalogue"),
 ]

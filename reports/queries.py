@@ -387,6 +387,11 @@ def drilldown(f: ReportFilter, metric: str, params) -> tuple[str, QuerySet[Conve
             .filter(weekday=weekday, hour=hour)
         )
         title = f"Started on weekday {weekday} at {hour:02d}:00"
+    elif metric == "reason":
+        from reports.assist_queries import reason_conversations
+
+        qs = reason_conversations(conversations(f), int(params.get("reason", "0") or 0))
+        title = "Contact reason"
     elif metric == "rated_by":
         qs = conversations(_unassigned(f)).filter(rating__isnull=False, messages__sender_user_id=f.agent_id)
         title = "Rated conversations the agent replied in"

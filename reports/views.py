@@ -21,7 +21,7 @@ from agents.selectors import profile_for_user
 from chat.choices import SATISFIED_MIN_SCORE, ConversationStatus
 from chat.csv_cells import safe_row
 from chat.selectors import agent_sees_all
-from reports import bot_queries, charts, queries, selectors
+from reports import assist_queries, bot_queries, charts, queries, selectors
 from reports.filters import FilterError, ReportFilter, parse_filter
 
 
@@ -71,6 +71,9 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         "teams_table": queries.per_team(f, teams) if f.manager else [],
         "min_ranked": queries.MIN_RANKED_SAMPLE,
         "bot": bot_queries.bot_section(f),
+        "suggested": assist_queries.suggestion_figures(f),
+        "reasons": assist_queries.reason_rows(f),
+        "reason_targets": assist_queries.merge_targets() if f.manager else [],
         **selectors.filter_choices(user=request.user, manager=f.manager),
     }
     return render(request, "reports/reports.html", context)
@@ -82,7 +85,7 @@ def drilldown_page(request: HttpRequest, metric: str) -> HttpResponse:
     f, error = _filter_or_error(request)
     if error:
         return error
-    if metric not in {*queries.DRILLDOWNS, "missed", "score", "cell", "rated_by"}:
+    if metric not in {*queries.DRILLDOWNS, "missed", "score", "cell", "rated_by", "reason"}:
         return render(request, "reports/bad_filter.html", {"error": _("Unknown figure.")}, status=404)
     try:
         title, qs = queries.drilldown(f, metric, request.GET)

@@ -16,6 +16,7 @@ export function composer(app) {
     const isNote = $("private").checked;
     const frame = { type: isNote ? "note.add" : "message.send", conversation: state.selected, text, client_id: uuid() };
     if (attachment) frame.attachments = [attachment.id];
+    if (!isNote && !attachment && app.suggestionSent) app.suggestionSent(state.selected, text);
     state.pending.set(frame.client_id, { frame });
     app.send(frame, { kind: "message", clientId: frame.client_id }); // else sent again after the reconnect
     if (attachment) return app.render(true);

@@ -17,6 +17,7 @@ import { detail } from "./detail.js";
 import { autoAway, keyboard } from "./keyboard.js";
 import { lists } from "./lists.js";
 import { search } from "./search.js";
+import { suggestions } from "./suggestions.js";
 import { conversations, createState } from "./state.js";
 
 const data = (id) => JSON.parse($(id).textContent);
@@ -39,11 +40,12 @@ const app = {
 app.state = createState(data("hd-agent-availability"));
 const { state } = app;
 Object.assign(app, conversations(app), alerts(app), connection(app), actions(app), composer(app));
-Object.assign(app, lists(app), detail(app), contact(app), activity(app), search(app));
+Object.assign(app, lists(app), detail(app), contact(app), activity(app), search(app), suggestions(app));
 app.render = (scroll) => {
   app.renderLists();
   app.renderDetail(scroll);
   app.markRead();
+  app.refreshSuggestions();
 };
 keyboard(app);
 const away = autoAway(app);
