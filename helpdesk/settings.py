@@ -188,9 +188,10 @@ if DATABASE_URL:
     # An unreachable PostgreSQL must fail a call within about two seconds, not hang it: libpq's
     # connect timeout (2 s is its minimum) and, per statement, a server-side timeout (docs/deploy.md).
     # DB_STATEMENT_TIMEOUT_MS=0 sends no such option (PgBouncer refuses unknown startup options).
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", 2))
-    if statement_timeout := int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", 30000)):
-        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={statement_timeout}"
+    if "postgresql" in DATABASES["default"]["ENGINE"]:  # libpq's options; a sqlite:// URL has none
+        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", 2))
+        if statement_timeout := int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", 30000)):
+            DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={statement_timeout}"
 else:
     DATABASES = {
         "default": {
