@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,8 +40,24 @@ from integrations.webhooks.outbox import outside_bot_endpoint
 
 log = logging.getLogger(__name__)
 
-# Turns run here, two at a time (the encoder keeps to one BLAS thread each).
-EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bot")
+
+def _lower_priority() -> None:
+    """The bot's threads run at a lower OS priority than the rest of the process (Linux schedules
+    threads one by one): when the machine is busy, the event loop and the database thread that
+    carry live chat get the CPU first, and the bot's answers wait a little instead."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BOT_NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the bot runs at normal priority
+        pass
+
+
+# Turns run here, ``BOT["THREADS"]`` at a time (one by default; the encoders keep to one thread
+# each), at a lower OS priority: a busy bot yields the CPU to live chat (docs/performance.md,
+# "Chat latency while the bot is busy").
+BOT_NICENESS = 10
+EXECUTOR = ThreadPoolExecutor(
+    max_workers=max(1, settings.BOT.get("THREADS", 1)), thread_name_prefix="bot", initializer=_lower_priority
+)
 # Handoffs after a failure or a missed deadline: never queued behind stuck turns.
 RESCUE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bot-rescue")
 _running: set[Future] = set()

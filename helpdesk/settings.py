@@ -460,4 +460,7 @@ BOT = {
     "TURN_TIMEOUT_SECONDS": float(os.environ.get("HELPDESK_BOT_TURN_TIMEOUT", 8)),
     # The watchdog (timer sweep) hands off a visitor message left unanswered this long.
     "STALL_SECONDS": float(os.environ.get("HELPDESK_BOT_STALL_SECONDS", 15)),
+    # Turns answered at once, each on a thread of lower OS priority. One keeps a busy bot to one
+    # core; with a language model (mostly waiting on the network) raise it (docs/bot.md).
+    "THREADS": int(os.environ.get("HELPDESK_BOT_THREADS", 1)),
 }
