@@ -32,6 +32,7 @@ ERRORS = {
     403: schemas.ErrorSchema,
     404: schemas.ErrorSchema,
     409: schemas.ErrorSchema,
+    415: schemas.ErrorSchema,  # a body that is not JSON
     422: schemas.ErrorSchema,
     429: schemas.ErrorSchema,
 }

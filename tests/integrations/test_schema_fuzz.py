@@ -73,7 +73,8 @@ def secret(make_agent, make_contact):
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomised: the same examples every run, so a run fails for a reason, not for a draw.
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_write_api_keeps_its_schema(case, secret):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {secret}"},
