@@ -188,7 +188,8 @@ class KnowledgeIndex:
         else:
             hits.sort(key=lambda h: (-h.keyword, -h.score, h.slug))
             hits = [h for h in hits if h.keyword > 0]
-        return [replace(h, agreement=_agreement(h, hits)) for h in hits[:limit]]
+        firsts = _firsts(hits)
+        return [replace(h, agreement=sum(1 for slug in firsts.values() if slug == h.slug)) for h in hits[:limit]]
 
     def _shown(self, members: list[int], locale: str) -> IndexedArticle:
         """The version in the question's locale, else the default locale's, else any."""
@@ -217,14 +218,15 @@ class KnowledgeIndex:
         return result
 
 
-def _agreement(hit: Hit, hits: list[Hit]) -> int:
-    """How many signals rank this article first: independent signals agreeing is a sign of a
-    real match, one signal alone is often a coincidence of words or of phrasing."""
-    count = 0
-    for name in ranking.AGREEMENT_SIGNALS:
-        if name in hit.signals and max(hits, key=lambda h: h.signals.get(name, 0.0)).slug == hit.slug:
-            count += 1
-    return count
+def _firsts(hits: list[Hit]) -> dict[str, str]:
+    """Per signal, the article it ranks first. A hit's ``agreement`` counts these: independent
+    signals agreeing is a sign of a real match, one signal alone is often a coincidence of words
+    or of phrasing."""
+    return {
+        name: max(hits, key=lambda h: h.signals.get(name, 0.0)).slug
+        for name in ranking.AGREEMENT_SIGNALS
+        if hits and name in hits[0].signals
+    }
 
 
 # --- the process's live index ------------------------------------------------------------------
